@@ -1,0 +1,346 @@
+"""`Value`, the graph walk and reverse mode: the chain rule is written once, in `_backprop`."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, Union
+
+from autograd.ops import OPS, Op, substitute
+
+__all__ = ["Value", "Step", "Trace", "walk", "grad", "backprop_steps", "dot", "sum_values"]
+
+Number = Union[int, float]
+Operand = Union["Value", Number]
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_POW, _POWV = OPS["pow"], OPS["powv"]
+
+
+def _as_float(data: Any) -> float:
+    """Read a real number as float; anything else is a TypeError naming its type."""
+    if isinstance(data, numbers.Real):  # int, float, bool, Fraction, numpy scalars
+        return float(data)
+    raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+
+
+def _lift(x: Any) -> Value:
+    """An operand as a Value: Values pass through, numbers become constant leaves."""
+    if type(x) is Value:
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(float(x))
+    return NotImplemented  # Python then raises TypeError naming both types
+
+
+class Value:
+    """A scalar in a computation graph: its data, the gradient reaching it, and how it was made."""
+
+    __slots__ = ("data", "grad", "op", "parents", "label")
+
+    # numpy scalars on the left (np.float64(2) * v) defer to Value's reflected methods
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, label: str = "", _op: Op | None = None,
+                 _parents: tuple[Value, ...] = ()) -> None:
+        self.data: float = data if type(data) is float else _as_float(data)
+        self.grad: float = 0.0
+        self.op = _op
+        self.parents = _parents
+        if type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.label = label
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- arithmetic: each operator records one row of the op table -------------------------
+    def __add__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_ADD, self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_ADD, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_SUB, self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        other = _lift(other)  # other - self
+        return other if other is NotImplemented else _apply(_SUB, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_MUL, self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_MUL, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(_DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        other = _lift(other)  # other / self
+        return other if other is NotImplemented else _apply(_DIV, other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        # a number exponent is a constant (row "pow"); a Value exponent is differentiated too
+        op = _POWV if type(other) is Value else _POW
+        other = _lift(other)
+        return other if other is NotImplemented else _apply(op, self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        other = _lift(other)  # other ** self
+        return other if other is NotImplemented else _apply(_POWV, other, self)
+
+    def __neg__(self) -> Value:
+        return _apply(_NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _apply(OPS["abs"], self)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _apply(OPS["exp"], self)
+
+    def log(self) -> Value:
+        """Natural logarithm; self must be positive."""
+        return _apply(OPS["log"], self)
+
+    def sqrt(self) -> Value:
+        """Square root; self must be non-negative."""
+        return _apply(OPS["sqrt"], self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent (never overflows)."""
+        return _apply(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1 / (1 + e ** -self) (never overflows)."""
+        return _apply(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        """max(self, 0); its derivative at 0 is taken as 0."""
+        return _apply(OPS["relu"], self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _apply(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _apply(OPS["cos"], self)
+
+    # -- reverse mode ---------------------------------------------------------------------
+    def backward(self, grad: Operand = 1.0, *, create_graph: bool = False) -> dict[Value, Any] | None:
+        """Add d self / d node to ``node.grad`` for every node self depends on.
+
+        Gradients accumulate: calling it twice gives twice the gradients (``zero_grad`` resets).
+        With ``create_graph=True`` the gradients are also built as Values and returned as a
+        dict ``{node: gradient Value}``, so they can be differentiated again.
+        """
+        grads = _backprop(self, grad, create_graph, accumulate=True)
+        return grads if create_graph else None
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 for this node and every node it depends on."""
+        for node in walk(self):
+            node.grad = 0.0
+
+
+def _domain_message(op: Op, args: Sequence[Any], kind: type, what: str = "") -> str:
+    names = op.operand_names(len(args))
+    at = ", ".join(f"{n} = {a.data if type(a) is Value else a!r}" for n, a in zip(names, args))
+    if kind is OverflowError:
+        return f"{what or op.name} overflows a float at {at}"
+    return f"{what or op.name} is undefined at {at} (needs {op.domain})"
+
+
+def _apply(op: Op, *args: Value) -> Value:
+    """The one recording function: run a row's forward, check the result, make the node."""
+    try:
+        out = op.forward(*[a.data for a in args])
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise type(err)(_domain_message(op, args, type(err))) from None
+    if out - out != 0.0 and all(math.isfinite(a.data) for a in args):  # nan or inf appeared
+        kind = OverflowError if math.isinf(out) else ValueError
+        raise kind(_domain_message(op, args, kind))
+    return Value(out, "", op, args)
+
+
+def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """sum(w_i * x_i) (+ bias) as one node whose local derivatives are the other operand."""
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    args = [*ws, *xs] if bias is None else [*ws, *xs, bias]
+    return _apply(OPS["dot"], *_lift_all("dot", args))
+
+
+def sum_values(values: Iterable[Operand]) -> Value:
+    """The sum of ``values`` as one n-ary node (one edge per term)."""
+    args = _lift_all("sum", list(values))
+    if not args:
+        raise ValueError("sum_values: needs at least one value")
+    return _apply(OPS["sum"], *args)
+
+
+def _lift_all(name: str, items: list[Any]) -> list[Value]:
+    out = [_lift(x) for x in items]
+    for i, v in enumerate(out):
+        if v is NotImplemented:
+            raise TypeError(f"{name}: operand {i} is {type(items[i]).__name__}, not a number or Value")
+    return out
+
+
+def walk(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, in topological order (operands first, root last).
+
+    Iterative depth-first search, operands visited in slot order, so the order is deterministic
+    and a graph of any depth works.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+    return order
+
+
+class Step(NamedTuple):
+    """One contribution of the chain rule: ``node``'s gradient flowing into operand ``slot``."""
+
+    index: int
+    node: Value  # the op's output, whose gradient (upstream) is final when this step runs
+    slot: int
+    operand: Value
+    local: Any  # d node / d operand, evaluated
+    upstream: Any  # d root / d node
+    contribution: Any  # upstream * local
+    before: Any  # d root / d operand accumulated in this pass before this step
+    after: Any  # ... and after it
+
+    @property
+    def op(self) -> Op:
+        """The op-table row of ``node``."""
+        assert self.node.op is not None  # steps exist only for nodes made by an op
+        return self.node.op
+
+    @property
+    def formula(self) -> str:
+        """The local derivative's formula, operands named by their labels where they have one."""
+        op, parents = self.op, self.node.parents
+        names = op.operand_names(len(parents))
+        labels = {n: p.label for n, p in zip(names, parents) if p.label}
+        return substitute(op.formula(self.slot, len(parents)), labels)
+
+
+class Trace(NamedTuple):
+    """The record of one backward pass: what every view (terminal, HTML, notebook) reads."""
+
+    root: Value
+    seed: Any
+    order: list[Value]  # walk(root): operands first
+    steps: list[Step]
+    grads: dict[Value, Any]  # d root / d node, from this pass alone
+    stale: list[Value]  # nodes whose .grad was not zero when the trace was taken
+
+    @property
+    def warning(self) -> str | None:
+        """Why the seed step should warn: ``.grad`` already held something (no zero_grad)."""
+        if not self.stale:
+            return None
+        return (f"{len(self.stale)} node(s) already have a non-zero .grad; backward() would add "
+                "to it. Call zero_grad() first if that is not what you want.")
+
+    def replay(self) -> dict[Value, Any]:
+        """Rebuild every node's gradient from the steps alone (for checking the record)."""
+        grads: dict[Value, Any] = {self.root: self.seed}
+        for step in self.steps:
+            grads[step.operand] = step.after
+        return grads
+
+
+def backprop_steps(root: Value, grad: Operand = 1.0) -> Trace:
+    """Run the backward pass of ``root`` recording every step, without touching any ``.grad``."""
+    steps: list[Step] = []
+    grads = _backprop(root, grad, False, accumulate=False, steps=steps)
+    order = walk(root)
+    return Trace(root, grads[root], order, steps, grads, [n for n in order if n.grad != 0.0])
+
+
+def grad(output: Value, inputs: Value | Sequence[Value], *,
+         create_graph: bool = False) -> list[Any]:
+    """d output / d input for each input, without touching any ``.grad``.
+
+    Floats by default; with ``create_graph=True`` Values, which can be differentiated again.
+    An input that ``output`` does not depend on gets 0.
+    """
+    if type(output) is not Value:
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    many = not isinstance(inputs, Value)
+    items = list(inputs) if many else [inputs]  # type: ignore[list-item]
+    for i, x in enumerate(items):
+        if type(x) is not Value:
+            raise TypeError(f"grad: input {i} must be a Value, got {type(x).__name__}")
+    grads = _backprop(output, 1.0, create_graph, accumulate=False)
+    zero = Value(0.0) if create_graph else 0.0
+    return [grads.get(x, zero) for x in items]
+
+
+def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
+              steps: list[Step] | None = None) -> dict[Value, Any]:
+    """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
+
+    Gradients gather in a dict local to this pass; a node's total is final when it is reached
+    (every node that uses it comes later in the walk) and is then added to ``.grad`` if asked.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
+    if create_graph:
+        seed = _lift(seed)
+    elif type(seed) is not float:
+        seed = _as_float(seed.data if type(seed) is Value else seed)
+    if seed is NotImplemented:
+        raise TypeError("backward: the seed gradient must be a number or a Value")
+    grads: dict[Value, Any] = {root: seed}
+    get = grads.get
+    for node in reversed(walk(root)):
+        g = grads[node]
+        if accumulate:
+            node.grad += g.data if create_graph else g
+        op = node.op
+        if op is None:
+            continue
+        parents = node.parents
+        try:
+            if create_graph:
+                local = op.partials(node, *parents)
+            else:
+                local = op.partials(node.data, *[p.data for p in parents])
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            what = f"the derivative of {op.name} (backward)"
+            raise type(err)(_domain_message(op, parents, type(err), what)) from None
+        for slot, (p, d) in enumerate(zip(parents, local)):
+            before = get(p)
+            c = g * d
+            after = c if before is None else before + c
+            grads[p] = after
+            if steps is not None:
+                steps.append(Step(len(steps), node, slot, p, d, g, c,
+                                  0.0 if before is None else before, after))
+    return grads

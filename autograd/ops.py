@@ -1,0 +1,158 @@
+"""The op table: every primitive is one row holding its forward and its local partials.
+
+A row's ``partials(out, *inputs)`` returns d out / d input_i for every operand slot. The same
+rule serves floats (ordinary backward) and Values (``create_graph=True``), so rules only use
+arithmetic operators and the dispatching helpers below. The chain rule lives in the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Op", "OPS", "UNARY", "BINARY"]
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One primitive: its name, symbol, forward, local partials, formulas and domain."""
+
+    name: str
+    symbol: str
+    forward: Callable[..., float]
+    partials: Callable[..., tuple[Any, ...]]
+    formulas: tuple[str, ...]
+    domain: str = "all real numbers"
+    arity: int | None = None  # None: n-ary
+
+    def operand_names(self, nargs: int) -> tuple[str, ...]:
+        """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b."""
+        if self.name == "dot":  # slots: w_1..w_n, x_1..x_n, then an optional bias
+            n = nargs // 2
+            ws = tuple(f"w_{i + 1}" for i in range(n))
+            return ws + tuple(f"x_{i + 1}" for i in range(n)) + ("b",) * (nargs % 2)
+        if self.arity is None:
+            return tuple(f"x_{i + 1}" for i in range(nargs))
+        return ("x", "n") if self.name == "pow" else ("x", "y")[:nargs]
+
+    def formula(self, slot: int, nargs: int) -> str:
+        """The formula of d out / d operand ``slot``, in the names of ``operand_names``."""
+        if self.name == "dot":
+            name = self.operand_names(nargs)[slot]
+            return "1" if name == "b" else name.translate(str.maketrans("wx", "xw"))
+        return self.formulas[min(slot, len(self.formulas) - 1)]
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+def _num(v: Any) -> float:
+    # Rules see floats in backward and Values under create_graph; this reads either as a float.
+    return v if type(v) is float else v.data
+
+
+def _cos(x: Any) -> Any:
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def _sin(x: Any) -> Any:
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def _log(x: Any) -> Any:
+    return math.log(x) if type(x) is float else x.log()
+
+
+def _sigmoid(x: float) -> float:
+    # Two branches so exp never overflows: exp(-|x|) is at most 1.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _pow(x: float, n: float) -> float:
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError("0 cannot be raised to a negative power")
+    return math.pow(x, n)  # math.pow raises on a negative base with a fractional exponent
+
+
+def _powv(x: float, y: float) -> float:
+    if not x > 0.0:  # d(x**y)/dy = x**y * log(x) needs x > 0
+        raise ValueError("math domain error")
+    return math.pow(x, y)
+
+
+def _sum(*xs: float) -> float:
+    return sum(xs, 0.0)
+
+
+def _dot(*args: float) -> float:
+    n = len(args) // 2
+    total = sum(map(operator.mul, args[:n], args[n : 2 * n]), 0.0)
+    return total + args[2 * n] if len(args) % 2 else total
+
+
+def _dot_partials(out: Any, *args: Any) -> tuple[Any, ...]:
+    n = len(args) // 2
+    local = args[n : 2 * n] + args[:n]  # d/dw_i = x_i, d/dx_i = w_i
+    return local + (1.0,) if len(args) % 2 else local
+
+
+def _row(name: str, symbol: str, arity: int | None, forward: Callable[..., float],
+         partials: Callable[..., tuple[Any, ...]], formulas: tuple[str, ...],
+         domain: str = "all real numbers") -> Op:
+    return Op(name, symbol, forward, partials, formulas, domain, arity)
+
+
+# fmt: off
+# name, symbol, arity, forward, partials (out, *inputs) -> d out / d input_i, formulas, domain
+OPS: dict[str, Op] = {op.name: op for op in (
+    _row("add", "+", 2, operator.add, lambda out, x, y: (1.0, 1.0), ("1", "1")),
+    _row("sub", "-", 2, operator.sub, lambda out, x, y: (1.0, -1.0), ("1", "-1")),
+    _row("mul", "*", 2, operator.mul, lambda out, x, y: (y, x), ("y", "x")),
+    _row("div", "/", 2, operator.truediv, lambda out, x, y: (1.0 / y, -out / y),
+         ("1/y", "-x/y^2"), "y != 0"),
+    _row("neg", "-", 1, operator.neg, lambda out, x: (-1.0,), ("-1",)),
+    # x ** n with a number n: n is a constant operand, so its slot gets no gradient
+    _row("pow", "**", 2, _pow, lambda out, x, n: (n * x ** (_num(n) - 1.0), 0.0),
+         ("n*x^(n-1)", "0 (constant exponent)"),
+         "x != 0 for n < 0, and x >= 0 for fractional n"),
+    # x ** y with a Value y: both slots differentiable, so the base must be positive
+    _row("powv", "**", 2, _powv, lambda out, x, y: (y * x ** (y - 1.0), out * _log(x)),
+         ("y*x^(y-1)", "x^y*log(x)"), "x > 0"),
+    _row("abs", "abs", 1, abs, lambda out, x: (1.0 if _num(x) > 0 else -1.0 if _num(x) < 0 else 0.0,),
+         ("sign(x)",)),
+    _row("exp", "exp", 1, math.exp, lambda out, x: (out,), ("exp(x)",), "x <= 709.78"),
+    _row("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
+    _row("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
+         "x >= 0 (x > 0 to differentiate)"),
+    _row("tanh", "tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), ("1 - tanh(x)^2",)),
+    _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),),
+         ("sigmoid(x)*(1 - sigmoid(x))",)),
+    _row("relu", "relu", 1, _relu, lambda out, x: (1.0 if _num(x) > 0 else 0.0,),
+         ("1 if x > 0 else 0",)),
+    _row("sin", "sin", 1, math.sin, lambda out, x: (_cos(x),), ("cos(x)",)),
+    _row("cos", "cos", 1, math.cos, lambda out, x: (-_sin(x),), ("-sin(x)",)),
+    _row("sum", "sum", None, _sum, lambda out, *xs: (1.0,) * len(xs), ("1",)),
+    _row("dot", "dot", None, _dot, _dot_partials, ("x_i", "w_i", "1")),  # w.x (+ b)
+)}
+# fmt: on
+
+UNARY = tuple(name for name, op in OPS.items() if op.arity == 1)
+BINARY = tuple(name for name, op in OPS.items() if op.arity == 2)
+
+_NAME = re.compile(r"\b([a-z](?:_\d+)?)\b")
+
+
+def substitute(formula: str, names: dict[str, str]) -> str:
+    """Replace the operand names in ``formula`` (x, y, n, w_1, ...) with ``names``."""
+    return _NAME.sub(lambda m: names.get(m.group(1), m.group(1)), formula)

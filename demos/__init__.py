@@ -1,0 +1,7 @@
+"""Runnable demos: `python -m demos.NAME`, or all of them in order with `python -m demos`.
+
+Each module has `main(argv)` and accepts `--quick` (fewer steps, for the smoke test).
+Outputs (pictures, pages) go to `out/`.
+"""
+
+DEMOS: tuple[str, ...] = ("neuron",)

@@ -1,0 +1,1 @@
+"""Neural networks on `autograd.Value`: modules, losses, optimizers, datasets, training."""

@@ -1,0 +1,1 @@
+"""Pictures and steppers of computation graphs: graphviz drawings, terminal, HTML, CLI."""
