@@ -14,4 +14,15 @@ from autograd.engine import walk as walk
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
 
-__all__ = ["OPS", "Op", "Step", "Trace", "Value", "backprop_steps", "dot", "grad", "sum_values", "walk"]
+__all__ = [
+    "OPS",
+    "Op",
+    "Step",
+    "Trace",
+    "Value",
+    "backprop_steps",
+    "dot",
+    "grad",
+    "sum_values",
+    "walk",
+]

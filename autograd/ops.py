@@ -55,6 +55,11 @@ def _num(v: Any) -> float:
     return v if type(v) is float else v.data
 
 
+def _sign(x: Any) -> float:
+    x = _num(x)
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0  # 0 at the kink
+
+
 def _cos(x: Any) -> Any:
     return math.cos(x) if type(x) is float else x.cos()
 
@@ -129,12 +134,11 @@ OPS: dict[str, Op] = {op.name: op for op in (
     # x ** y with a Value y: both slots differentiable, so the base must be positive
     _row("powv", "**", 2, _powv, lambda out, x, y: (y * x ** (y - 1.0), out * _log(x)),
          ("y*x^(y-1)", "x^y*log(x)"), "x > 0"),
-    _row("abs", "abs", 1, abs, lambda out, x: (1.0 if _num(x) > 0 else -1.0 if _num(x) < 0 else 0.0,),
-         ("sign(x)",)),
+    _row("abs", "abs", 1, abs, lambda out, x: (_sign(x),), ("sign(x)",)),
     _row("exp", "exp", 1, math.exp, lambda out, x: (out,), ("exp(x)",), "x <= 709.78"),
     _row("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
     _row("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
-         "x >= 0 (x > 0 to differentiate)"),
+         "x >= 0, and x > 0 to differentiate"),
     _row("tanh", "tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), ("1 - tanh(x)^2",)),
     _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),),
          ("sigmoid(x)*(1 - sigmoid(x))",)),

@@ -1,0 +1,1 @@
+"""stepgrad benchmarks."""

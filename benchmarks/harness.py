@@ -1,0 +1,142 @@
+"""Timing, machine information and the results table shared by every workload."""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+
+__all__ = ["Row", "Setup", "compare", "format_bytes", "format_seconds", "machine_info",
+           "render_table"]
+
+# A setup builds what a measurement needs (fresh parameters, a graph) outside the timer and
+# returns the zero-argument callable that is timed.
+Setup = Callable[[], Callable[[], object]]
+
+# Steps faster than this are timed as a loop of several calls, so timer resolution and the
+# per-call bookkeeping do not dominate (the numpy reference takes tens of microseconds).
+_MIN_SAMPLE = 0.02
+
+
+def _sample(setup: Setup, number: int) -> float:
+    """Seconds per call of one fresh ``setup()``, run ``number`` times after a full collection."""
+    step = setup()
+    gc.collect()  # every engine starts from the same, empty garbage state
+    start = time.perf_counter()
+    for _ in range(number - 1):
+        step()
+    result = step()  # the last result stays alive, so freeing its graph is not timed
+    elapsed = time.perf_counter() - start
+    del result, step
+    gc.collect()  # micrograd's graphs are cycles: free them now, outside every timer
+    return elapsed / number
+
+
+def compare(cases: dict[str, Setup], repeat: int) -> dict[str, list[float]]:
+    """Per-call times of every case, ``repeat`` samples each, the cases interleaved.
+
+    Interleaving (round robin, starting one case later each round) spreads any drift of a
+    shared machine over every case instead of charging it to whichever ran last.
+    """
+    if repeat < 1:
+        raise ValueError(f"repeat must be at least 1, got {repeat}")
+    number = {}
+    for name, setup in cases.items():  # calibrate once: a first call also warms up caches
+        once = _sample(setup, 1)
+        number[name] = max(1, math.ceil(_MIN_SAMPLE / once)) if once < _MIN_SAMPLE else 1
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeat):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            times[name].append(_sample(cases[name], number[name]))
+    return times
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration with a readable unit: 1.23 s, 45.6 ms, 789 us, 12.3 ns."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return _three_digits(seconds / scale) + " " + unit
+    return _three_digits(seconds / 1e-9) + " ns"
+
+
+def format_bytes(n: float) -> str:
+    """A byte count, whole bytes below a kilobyte."""
+    return f"{n:.0f} B" if n < 1024 else _three_digits(n / 1024) + " KiB"
+
+
+def _three_digits(x: float) -> str:
+    return f"{x:.3g}" if x < 1000 else f"{x:.0f}"
+
+
+@dataclass
+class Row:
+    """One line of the results table; text cells are already formatted."""
+
+    workload: str
+    ours: str
+    micrograd: str = "-"
+    numpy: str = "-"
+    vs_micrograd: str = "-"
+    vs_numpy: str = "-"
+    target: str = ""
+    met: bool | None = None  # None: no target on this line
+
+    def verdict(self) -> str:
+        """The target and whether it is met, for the last column."""
+        if self.met is None:
+            return self.target
+        return f"{self.target}: target {'met' if self.met else 'NOT met'}"
+
+
+_HEADER = ("workload", "ours", "micrograd", "numpy", "vs micrograd", "vs numpy", "target")
+
+
+def render_table(rows: Sequence[Row]) -> str:
+    """The rows as an aligned plain-text table (also valid as a markdown table body)."""
+    cells = [_HEADER] + [(r.workload, r.ours, r.micrograd, r.numpy, r.vs_micrograd, r.vs_numpy,
+                          r.verdict()) for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_HEADER))]
+
+    def line(row: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(cells[0]), rule] + [line(row) for row in cells[1:]])
+
+
+def median(samples: Sequence[float]) -> float:
+    """The median of the samples (what every table cell reports)."""
+    return statistics.median(samples)
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for text in f:
+                if text.startswith("model name"):
+                    return text.split(":", 1)[1].strip()
+    except OSError:
+        pass  # not Linux: fall back to what platform knows
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_info() -> str:
+    """CPU model and count, OS, Python and library versions: where the numbers come from."""
+    return (f"CPU: {_cpu_model()} ({os.cpu_count()} logical cores); {platform.system()} "
+            f"{platform.release()}\nPython {platform.python_version()} "
+            f"({platform.python_implementation()}); numpy {_version('numpy')}; "
+            f"micrograd {_version('micrograd')}; GC thresholds {gc.get_threshold()}")

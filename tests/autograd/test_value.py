@@ -1,0 +1,262 @@
+"""`Value` itself: construction, repr, slots, identity, float types, labels and numpy interop."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from autograd import OPS, Value, grad
+
+
+# -- construction and types -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (3, 3.0),
+        (-2.5, -2.5),
+        (0, 0.0),
+        (Fraction(1, 4), 0.25),
+        (np.float64(2.0), 2.0),
+        (np.float32(0.1), float(np.float32(0.1))),  # the float32 value, widened exactly
+        (np.int64(7), 7.0),
+        (np.int32(-3), -3.0),
+        (2**60, float(2**60)),
+    ],
+)
+def test_data_is_always_a_plain_float(data: object, expected: float) -> None:
+    v = Value(data)
+    assert type(v.data) is float  # not np.float64, int or Fraction
+    assert v.data == expected
+    assert type(v.grad) is float
+    assert v.grad == 0.0
+
+
+def test_a_new_value_is_a_leaf() -> None:
+    v = Value(1.5)
+    assert v.op is None
+    assert v.parents == ()
+    assert type(v.parents) is tuple
+    assert v.label == ""
+
+
+def test_results_of_ops_are_plain_floats_even_from_numpy_operands() -> None:
+    x = Value(3.0)
+    for out in (x * np.float64(2.0), np.float64(2.0) * x, x + np.int64(1), np.float32(0.5) - x):
+        assert type(out) is Value
+        assert type(out.data) is float
+    y = x * np.float64(2.0) + np.int64(1)
+    y.backward(np.float64(1.0))
+    assert type(x.grad) is float
+    assert x.grad == 2.0
+
+
+# -- labels -------------------------------------------------------------------------------
+def test_label_is_kept_and_positional_or_keyword() -> None:
+    assert Value(1.0, "w1").label == "w1"
+    assert Value(1.0, label="b").label == "b"
+
+
+def test_results_are_unlabelled_and_can_be_labelled_afterwards() -> None:
+    a = Value(2.0, label="a")
+    out = a * 3
+    assert out.label == ""
+    out.label = "out"
+    assert out.label == "out"
+    assert a.label == "a"  # labelling the result leaves the operand alone
+
+
+def test_number_operands_become_unlabelled_constant_leaves() -> None:
+    a = Value(2.0, label="a")
+    for out, slot in ((a + 5, 1), (5 + a, 0), (a * 5, 1), (5 * a, 0), (a**5, 1), (5**a, 0)):
+        const = out.parents[slot]
+        assert type(const) is Value
+        assert const.data == 5.0
+        assert type(const.data) is float
+        assert const.label == ""
+        assert const.op is None
+        assert const.parents == ()
+
+
+def test_label_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="label.*str.*int"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
+# -- repr -----------------------------------------------------------------------------------
+def test_repr_shows_data_grad_and_label() -> None:
+    v = Value(3.0, label="x")
+    v.grad = -0.5
+    text = repr(v)
+    assert text.startswith("Value(")
+    assert "data=3.0" in text
+    assert "grad=-0.5" in text
+    assert "'x'" in text
+
+
+def test_repr_without_label_omits_it() -> None:
+    text = repr(Value(0.25))
+    assert "data=0.25" in text
+    assert "grad=0.0" in text
+    assert "label" not in text
+
+
+def test_repr_of_non_finite_data() -> None:
+    assert "nan" in repr(Value(float("nan")))
+    assert "inf" in repr(Value(float("-inf")))
+
+
+def test_repr_is_shallow_on_a_deep_graph() -> None:
+    # repr must not walk the graph (a deep chain would recurse or take forever)
+    y = Value(1.0)
+    for _ in range(5000):
+        y = y + 1
+    assert len(repr(y)) < 80
+
+
+# -- slots ----------------------------------------------------------------------------------
+def test_slots_are_exactly_the_documented_fields() -> None:
+    assert Value.__slots__ == ("data", "grad", "op", "parents", "label")
+    v = Value(1.0)
+    assert not hasattr(v, "__dict__")
+    with pytest.raises(AttributeError):
+        v.extra = 1  # type: ignore[attr-defined]
+
+
+# -- identity hash and equality -------------------------------------------------------------
+def test_equality_and_hash_are_identity() -> None:
+    assert Value.__eq__ is object.__eq__
+    assert Value.__hash__ is object.__hash__
+    a, b = Value(1.0), Value(1.0)
+    assert a == a
+    assert a != b  # same data, different nodes
+    assert hash(a) == hash(a)
+    assert len({a, b}) == 2
+    assert {a: 1, b: 2}[a] == 1
+
+
+def test_comparing_with_a_number_is_not_numeric_equality() -> None:
+    # == is node identity (graph walks rely on it), so it never compares data
+    v = Value(1.0)
+    assert (v == 1.0) is False
+    assert (v != 1.0) is True
+
+
+def test_values_work_as_set_members_while_grads_change() -> None:
+    v = Value(2.0)
+    s = {v}
+    v.data, v.grad = 5.0, 3.0  # mutating fields must not change the hash
+    assert v in s
+
+
+# -- numpy scalars on either side -----------------------------------------------------------
+NUMPY_SCALARS = [np.float64(2.0), np.float32(2.0), np.int64(2), np.int32(2)]
+
+
+@pytest.mark.parametrize("s", NUMPY_SCALARS, ids=lambda s: type(s).__name__)
+def test_numpy_scalar_on_either_side_gives_a_value(s: np.generic) -> None:
+    v = Value(3.0)
+    cases = {
+        "s*v": (s * v, 6.0), "v*s": (v * s, 6.0),
+        "s+v": (s + v, 5.0), "v+s": (v + s, 5.0),
+        "s-v": (s - v, -1.0), "v-s": (v - s, 1.0),
+        "s/v": (s / v, 2.0 / 3.0), "v/s": (v / s, 1.5),
+        "s**v": (s**v, 8.0), "v**s": (v**s, 9.0),
+    }
+    for name, (out, expected) in cases.items():
+        assert type(out) is Value, name
+        assert out.data == pytest.approx(expected, rel=1e-15, abs=0.0), name
+
+
+@pytest.mark.parametrize("s", NUMPY_SCALARS, ids=lambda s: type(s).__name__)
+def test_numpy_scalar_operands_keep_the_operand_order(s: np.generic) -> None:
+    v = Value(3.0)
+    assert (s - v).parents[1] is v
+    assert (v - s).parents[0] is v
+    assert (s / v).parents[1] is v
+    assert (s**v).op is OPS["powv"]  # v is the exponent: differentiated
+    assert (v**s).op is OPS["pow"]  # a number exponent is a constant
+
+
+@pytest.mark.parametrize("s", NUMPY_SCALARS, ids=lambda s: type(s).__name__)
+def test_gradients_through_numpy_scalars(s: np.generic) -> None:
+    x = Value(3.0)
+    y = s * x - x / s + s**x
+    y.backward()
+    k = float(s)
+    expected = k - 1.0 / k + math.log(k) * k**3.0
+    assert x.grad == pytest.approx(expected, rel=1e-14)
+
+
+# -- numpy object arrays of Values ----------------------------------------------------------
+def _values(rows: list[list[float]]) -> np.ndarray:
+    return np.array([[Value(x) for x in row] for row in rows], dtype=object)
+
+
+W_DATA = [[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]]
+X_DATA = [2.0, -1.0, 4.0]
+
+
+def test_np_dot_of_vectors_is_a_value_with_right_gradients() -> None:
+    w = np.array([Value(x) for x in W_DATA[0]], dtype=object)
+    x = np.array([Value(v) for v in X_DATA], dtype=object)
+    out = np.dot(w, x)
+    assert type(out) is Value
+    assert out.data == 1.0 * 2.0 + -2.0 * -1.0 + 0.5 * 4.0
+    out.backward()
+    assert [wi.grad for wi in w] == X_DATA
+    assert [xi.grad for xi in x] == W_DATA[0]
+
+
+@pytest.mark.parametrize("matmul", [np.dot, np.matmul, lambda a, b: a @ b],
+                         ids=["np.dot", "np.matmul", "@"])
+def test_matrix_vector_product_over_values(matmul: object) -> None:
+    W = _values(W_DATA)
+    x = np.array([Value(v) for v in X_DATA], dtype=object)
+    out = matmul(W, x)  # type: ignore[operator]
+    assert out.shape == (2,)
+    assert all(type(o) is Value for o in out)
+    assert [o.data for o in out] == list(np.dot(np.array(W_DATA), np.array(X_DATA)))
+    # weight each output differently so every gradient has a distinct hand-derived value
+    seeds = [1.0, -3.0]
+    loss = out[0] * seeds[0] + out[1] * seeds[1]
+    loss.backward()
+    for j in range(2):
+        for k in range(3):
+            assert W[j, k].grad == seeds[j] * X_DATA[k]  # d loss / d W_jk = s_j x_k
+    for k in range(3):
+        assert x[k].grad == sum(seeds[j] * W_DATA[j][k] for j in range(2))
+
+
+def test_np_dot_of_float_matrix_and_value_vector() -> None:
+    W = np.array(W_DATA)
+    x = np.array([Value(v) for v in X_DATA], dtype=object)
+    out = np.dot(W, x)
+    assert all(type(o) is Value for o in out)
+    out[1].backward()
+    assert [xi.grad for xi in x] == W_DATA[1]
+
+
+def test_np_sum_over_values() -> None:
+    xs = np.array([Value(v) for v in X_DATA], dtype=object)
+    total = np.sum(xs)
+    assert type(total) is Value
+    assert total.data == sum(X_DATA)
+    total.backward()
+    assert [x.grad for x in xs] == [1.0, 1.0, 1.0]
+
+
+def test_np_sum_of_squares_gradient() -> None:
+    xs = np.array([Value(v) for v in X_DATA], dtype=object)
+    total = np.sum(xs * xs)
+    gs = grad(total, list(xs))
+    assert gs == [2.0 * v for v in X_DATA]
+
+
+def test_elementwise_array_arithmetic_with_values() -> None:
+    xs = np.array([Value(v) for v in X_DATA], dtype=object)
+    ys = 2.0 * xs + 1
+    assert all(type(y) is Value for y in ys)
+    assert [y.data for y in ys] == [2.0 * v + 1.0 for v in X_DATA]
