@@ -7,7 +7,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
-from autograd.ops import OPS, Op, substitute
+from autograd.ops import ALL_REALS, OPS, Op, substitute
 
 __all__ = ["Value", "Step", "Trace", "walk", "grad", "backprop_steps", "dot", "sum_values"]
 
@@ -41,9 +41,6 @@ class Value:
     """A scalar in a computation graph: its data, the gradient reaching it, and how it was made."""
 
     __slots__ = ("data", "grad", "op", "parents", "label")
-
-    # numpy scalars on the left (np.float64(2) * v) defer to Value's reflected methods
-    __array_priority__ = 1000
 
     def __init__(self, data: Any, label: str = "", _op: Op | None = None,
                  _parents: tuple[Value, ...] = ()) -> None:
@@ -181,7 +178,9 @@ def _apply(op: Op, *args: Value) -> Value:
         else:
             out = op.forward(*[a.data for a in args])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise type(err)(_domain_message(op, args, type(err))) from None
+        if op.domain != ALL_REALS or all(math.isfinite(a.data) for a in args):
+            raise type(err)(_domain_message(op, args, type(err))) from None
+        out = math.nan  # explicit inf where every real is allowed propagates: sin(inf) is nan
     if out - out != 0.0 and all(math.isfinite(a.data) for a in args):  # nan or inf appeared
         kind = OverflowError if math.isinf(out) else ValueError
         raise kind(_domain_message(op, args, kind))
@@ -223,18 +222,16 @@ def walk(root: Value) -> list[Value]:
     and a graph of any depth works.
     """
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.parents))]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]  # nodes only: no per-node objects for the GC to chase
     while stack:
-        node, operands = stack[-1]
-        for p in operands:  # descend into the first operand not yet seen
-            if p not in seen:
-                seen.add(p)
-                stack.append((p, iter(p.parents)))
-                break
-        else:  # all operands done: node comes after them
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is None:  # marker: the node below it has all its operands in order
+            order.append(stack.pop())  # type: ignore[arg-type]  # a marker sits on a node
+        elif node not in seen:
+            seen.add(node)
+            stack += (node, None)
+            stack += node.parents[::-1]  # popped in slot order
     return order
 
 
@@ -323,22 +320,31 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
     """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
 
     Gradients gather in a dict local to this pass; a node's total is final when it is reached
-    (every node that uses it comes later in the walk) and is then added to ``.grad`` if asked.
+    (every node that uses it comes earlier in this reversed walk). If asked, the totals are
+    added to ``.grad`` at the end, so a pass that fails midway changes no ``.grad``.
     """
     if type(root) is not Value:
         raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
-    if create_graph:
-        seed = _lift(seed)
-        if seed is None:
-            raise TypeError("backward: the seed gradient must be a number or a Value")
-    elif type(seed) is not float:
-        seed = _as_float(seed.data if type(seed) is Value else seed)
+    if type(seed) is not float:
+        lifted = _lift(seed)
+        if lifted is None:
+            raise TypeError(f"backward: the seed gradient must be a number or a Value, "
+                            f"got {type(seed).__name__} {seed!r}")
+        seed = lifted if create_graph else lifted.data
+    elif create_graph:
+        seed = Value(seed)
     grads: dict[Value, Any] = {root: seed}
     get = grads.get
-    for node in reversed(walk(root)):
-        g = grads[node]
+    # backward() alone needs no gradient after its node is done: dropping it keeps the dict
+    # small, so a long chain stays linear in time (a huge dict thrashes the caches)
+    take = grads.pop if accumulate and steps is None and not create_graph else grads.__getitem__
+    nodes = walk(root)
+    nodes.reverse()
+    finals: list[float] = []  # added to .grad only once the whole pass has succeeded
+    for node in nodes:
+        g = take(node)
         if accumulate:
-            node.grad += g.data if create_graph else g
+            finals.append(g.data if create_graph else g)
         op = node.op
         if op is None:
             continue
@@ -362,4 +368,6 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
             if steps is not None:
                 steps.append(Step(len(steps), node, slot, p, local[slot], g, c,
                                   0.0 if before is None else before, after))
+    for node, g in zip(nodes, finals, strict=False):  # finals is empty unless accumulating
+        node.grad += g
     return grads

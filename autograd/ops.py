@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Op", "OPS", "UNARY", "BINARY"]
+__all__ = ["ALL_REALS", "Op", "OPS", "UNARY", "BINARY"]
+
+ALL_REALS = "all real numbers"  # the domain of a row that accepts every real operand
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,7 +28,7 @@ class Op:
     forward: Callable[..., float]
     partials: Callable[..., tuple[Any, ...]]
     formulas: tuple[str, ...]
-    domain: str = "all real numbers"
+    domain: str = ALL_REALS
     arity: int | None = None  # None: n-ary
 
     def operand_names(self, nargs: int) -> tuple[str, ...]:
@@ -57,7 +59,12 @@ def _num(v: Any) -> float:
 
 def _sign(x: Any) -> float:
     x = _num(x)
-    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0  # 0 at the kink
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x  # 0 at the kink
+
+
+def _step(x: Any) -> float:
+    x = _num(x)
+    return 1.0 if x > 0.0 else 0.0 if x <= 0.0 else x  # 0 at the kink; nan stays nan
 
 
 def _cos(x: Any) -> Any:
@@ -81,7 +88,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0
+    return 0.0 if x <= 0.0 else x  # nan fails the test and propagates
 
 
 def _pow(x: float, n: float) -> float:
@@ -90,8 +97,13 @@ def _pow(x: float, n: float) -> float:
     return math.pow(x, n)  # math.pow raises on a negative base with a fractional exponent
 
 
+def _power_rule(x: Any, n: Any) -> Any:
+    k = _num(n)  # the exponent as a float, so x ** (k - 1) stays a constant-exponent pow
+    return n * x ** (k - 1.0) if k != 0.0 else 0.0  # x ** 0 is constant, even at x = 0
+
+
 def _powv(x: float, y: float) -> float:
-    if not x > 0.0:  # d(x**y)/dy = x**y * log(x) needs x > 0
+    if x <= 0.0:  # d(x**y)/dy = x**y * log(x) needs x > 0 (nan propagates)
         raise ValueError("math domain error")
     return math.pow(x, y)
 
@@ -114,7 +126,7 @@ def _dot_partials(out: Any, *args: Any) -> tuple[Any, ...]:
 
 def _row(name: str, symbol: str, arity: int | None, forward: Callable[..., float],
          partials: Callable[..., tuple[Any, ...]], formulas: tuple[str, ...],
-         domain: str = "all real numbers") -> Op:
+         domain: str = ALL_REALS) -> Op:
     return Op(name, symbol, forward, partials, formulas, domain, arity)
 
 
@@ -128,7 +140,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
          ("1/y", "-x/y^2"), "y != 0"),
     _row("neg", "-", 1, operator.neg, lambda out, x: (-1.0,), ("-1",)),
     # x ** n with a number n: n is a constant operand, so its slot gets no gradient
-    _row("pow", "**", 2, _pow, lambda out, x, n: (n * x ** (_num(n) - 1.0), 0.0),
+    _row("pow", "**", 2, _pow, lambda out, x, n: (_power_rule(x, n), 0.0),
          ("n*x^(n-1)", "0 (constant exponent)"),
          "x != 0 for n < 0, and x >= 0 for fractional n"),
     # x ** y with a Value y: both slots differentiable, so the base must be positive
@@ -142,7 +154,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     _row("tanh", "tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), ("1 - tanh(x)^2",)),
     _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),),
          ("sigmoid(x)*(1 - sigmoid(x))",)),
-    _row("relu", "relu", 1, _relu, lambda out, x: (1.0 if _num(x) > 0 else 0.0,),
+    _row("relu", "relu", 1, _relu, lambda out, x: (_step(x),),
          ("1 if x > 0 else 0",)),
     _row("sin", "sin", 1, math.sin, lambda out, x: (_cos(x),), ("cos(x)",)),
     _row("cos", "cos", 1, math.cos, lambda out, x: (-_sin(x),), ("-sin(x)",)),

@@ -1,1 +1,40 @@
-"""stepgrad benchmarks."""
+"""stepgrad's benchmarks: our engine, micrograd 0.1.0 and a numpy reference, side by side.
+
+Run ``python -m benchmarks`` (``make bench``), ``--quick`` for a smoke run, ``--repeat N``.
+
+Workloads:
+
+1. one training step of ``MLP(2, [16, 16, 1])`` on 100 moons points (forward, hinge loss,
+   L2 1e-4, zero grads, backward, SGD), the graph built op by op exactly as micrograd's demo
+   does, by one builder (``moons.loss_graph``) that takes the ``Value`` class, so both engines
+   build the same nodes from the same weights;
+2. the same step with our ``nn.MLP`` as a user calls it (one fused ``dot`` node per neuron,
+   ``nn.losses.hinge`` and ``nn.losses.l2``);
+3. backward through a chain of 10^4, 10^5 and 10^6 ops, time per op (micrograd's recursive
+   sort raises RecursionError, shown in its column; a 500-op chain compares the two);
+4. bytes per graph node (tracemalloc) of workload 1's graph after forward and backward;
+5. gradcheck throughput on random programs from ``autograd.strategies.programs()``.
+
+Method:
+
+- Correctness first: before anything is timed, our loss and every gradient must match
+  micrograd's to 1e-9 (relative, or absolute below 1) on the same weights, for workload 1, for
+  workload 2 with the weights copied into ``nn.MLP``, and for the numpy reference; micrograd's
+  own ``MLP`` must give the builder's loss bit for bit and the same node count; the chains must
+  match their closed-form gradients. Any disagreement aborts the run (exit status 1).
+- Garbage collector: micrograd's nodes are reference cycles (closures), ours are not, so the
+  collector's work differs and is part of each engine's real cost. Both run with the same,
+  default GC settings, never disabled for one side. Every sample starts with ``gc.collect()``
+  and ends, outside the timer, by dropping the result and collecting again, so no sample pays
+  for another's garbage and freeing the graph is not timed for either engine. The "loop" rows
+  run several steps in a row, the previous graph alive while the next is built, as in a
+  training loop: the collector's steady-state share, for information.
+- Timing: ``time.perf_counter`` around whole steps; a step faster than 20 ms (numpy) is
+  timed as a loop of calls. The cases of a workload are interleaved round robin and every cell
+  is the median of ``--repeat`` samples (default 5), so drift on a shared machine is spread
+  over all engines rather than charged to one.
+- No test asserts a time: ``tests/test_benchmarks.py`` runs ``--quick`` for the gate and the
+  table only.
+"""
+
+__all__: list[str] = []

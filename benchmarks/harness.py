@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 __all__ = ["Row", "Setup", "compare", "format_bytes", "format_seconds", "machine_info",
-           "render_table"]
+           "median", "render_table", "speedup"]
 
 # A setup builds what a measurement needs (fresh parameters, a graph) outside the timer and
 # returns the zero-argument callable that is timed.
@@ -46,16 +46,26 @@ def compare(cases: dict[str, Setup], repeat: int) -> dict[str, list[float]]:
     """
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1, got {repeat}")
-    number = {}
-    for name, setup in cases.items():  # calibrate once: a first call also warms up caches
-        once = _sample(setup, 1)
-        number[name] = max(1, math.ceil(_MIN_SAMPLE / once)) if once < _MIN_SAMPLE else 1
     names = list(cases)
     times: dict[str, list[float]] = {name: [] for name in names}
+    number = {}
+    for name, setup in cases.items():  # calibrate on a first sample
+        once = _sample(setup, 1)
+        number[name] = math.ceil(_MIN_SAMPLE / once) if once < _MIN_SAMPLE else 1
+        if number[name] == 1:  # slow enough to be a sample itself (micrograd's take seconds)
+            times[name].append(once)
     for r in range(repeat):
         for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(_sample(cases[name], number[name]))
+            if len(times[name]) < repeat:
+                times[name].append(_sample(cases[name], number[name]))
     return times
+
+
+def speedup(reference: float, ours: float) -> str:
+    """How many times faster ours is than the reference (or slower, when it is)."""
+    if ours <= reference:
+        return f"{reference / ours:.1f}x faster"
+    return f"{ours / reference:.1f}x slower"
 
 
 def format_seconds(seconds: float) -> str:
@@ -105,7 +115,7 @@ def render_table(rows: Sequence[Row]) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(_HEADER))]
 
     def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(cells[0]), rule] + [line(row) for row in cells[1:]])

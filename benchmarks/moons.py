@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 __all__ = ["ALPHA", "LR", "SIZES", "GateError", "Weights", "check_close", "loss_graph",
-           "make_moons", "make_net", "make_weights", "numpy_step", "sgd_step"]
+           "make_net", "make_weights", "numpy_step", "sgd_step"]
 
 SIZES = (2, 16, 16, 1)  # MLP(2, [16, 16, 1])
 ALPHA = 1e-4  # L2 regularisation, as in micrograd's demo
@@ -30,24 +31,11 @@ class GateError(AssertionError):
     """Two engines disagree on a loss or a gradient: nothing may be timed."""
 
 
-def make_moons(n: int, seed: int = 0, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaved half circles (scikit-learn's ``make_moons``), labels -1 and +1."""
-    rng = np.random.default_rng(seed)
-    outer, inner = n - n // 2, n // 2
-    t_out, t_in = np.linspace(0, np.pi, outer), np.linspace(0, np.pi, inner)
-    x = np.concatenate([np.cos(t_out), 1 - np.cos(t_in)])
-    y = np.concatenate([np.sin(t_out), 1 - np.sin(t_in) - 0.5])
-    points = np.stack([x, y], axis=1) + rng.normal(scale=noise, size=(n, 2))
-    labels = np.concatenate([-np.ones(outer), np.ones(inner)])
-    order = rng.permutation(n)
-    return points[order], labels[order]
-
-
 def make_weights(seed: int = 0) -> Weights:
     """Weights uniform in [-1, 1] as micrograd draws them; biases small but non-zero."""
     rng = np.random.default_rng(seed)
     return [[(rng.uniform(-1, 1, nin).tolist(), float(rng.uniform(-0.1, 0.1)))
-             for _ in range(nout)] for nin, nout in zip(SIZES, SIZES[1:])]
+             for _ in range(nout)] for nin, nout in pairwise(SIZES)]
 
 
 def make_net(value: Callable[[float], Any], weights: Weights) -> tuple[list[Any], list[Any]]:
@@ -76,11 +64,11 @@ def loss_graph(value: Callable[[float], Any], net: list[Any], params: Sequence[A
             last = depth == len(net) - 1
             acts = []
             for ws, b in layer:
-                act = sum((wi * xi for wi, xi in zip(ws, x)), b)
+                act = sum((wi * xi for wi, xi in zip(ws, x, strict=True)), b)
                 acts.append(act if last else act.relu())
             x = acts[0] if len(acts) == 1 else acts
         scores.append(x)
-    losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in params)
     return data_loss + reg_loss
@@ -102,13 +90,14 @@ def numpy_step(weights: list[np.ndarray], biases: list[np.ndarray], points: np.n
     Returns the loss and the gradients of the weights and biases (before the update).
     """
     acts = [points]
-    for i, (w, b) in enumerate(zip(weights, biases)):
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = acts[-1] @ w.T + b
         acts.append(z if i == len(weights) - 1 else np.maximum(z, 0.0))
     scores = acts[-1][:, 0]
     margins = 1.0 - labels * scores
     n = len(labels)
-    reg = sum(float(np.sum(w * w)) + float(np.sum(b * b)) for w, b in zip(weights, biases))
+    reg = sum(float(np.sum(w * w)) + float(np.sum(b * b))
+              for w, b in zip(weights, biases, strict=True))
     loss = float(np.sum(np.maximum(margins, 0.0))) / n + ALPHA * reg
     # backward: relu passes gradient where its output is positive, as in both engines
     delta = (np.where(margins > 0.0, -labels, 0.0) / n)[:, None]
@@ -119,7 +108,7 @@ def numpy_step(weights: list[np.ndarray], biases: list[np.ndarray], points: np.n
         gbs[i] = delta.sum(axis=0) + 2 * ALPHA * biases[i]
         if i:
             delta = (delta @ weights[i]) * (acts[i] > 0.0)
-    for w, b, gw, gb in zip(weights, biases, gws, gbs):
+    for w, b, gw, gb in zip(weights, biases, gws, gbs, strict=True):
         w -= LR * gw
         b -= LR * gb
     return loss, gws, gbs
@@ -134,7 +123,8 @@ def numpy_params(weights: Weights) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 def numpy_flat_grads(gws: list[np.ndarray], gbs: list[np.ndarray]) -> list[float]:
     """numpy gradients in micrograd's parameter order."""
-    return [float(g) for gw, gb in zip(gws, gbs) for row, b in zip(gw, gb) for g in (*row, b)]
+    return [float(g) for gw, gb in zip(gws, gbs, strict=True)
+            for row, b in zip(gw, gb, strict=True) for g in (*row, b)]
 
 
 def check_close(what: str, ours: Sequence[float], reference: Sequence[float],
@@ -142,7 +132,7 @@ def check_close(what: str, ours: Sequence[float], reference: Sequence[float],
     """Raise GateError naming the first entry where |a - b| > tol * max(1, |a|, |b|)."""
     if len(ours) != len(reference):
         raise GateError(f"{what}: {len(ours)} values but the reference has {len(reference)}")
-    for i, (a, b) in enumerate(zip(ours, reference)):
+    for i, (a, b) in enumerate(zip(ours, reference, strict=True)):
         if not abs(a - b) <= tol * max(1.0, abs(a), abs(b)):  # also catches nan
             raise GateError(f"{what}: entry {i} is {a!r}, the reference says {b!r} "
                             f"(difference {abs(a - b):.3g} > {tol:g})")

@@ -21,7 +21,6 @@ zero: that means no backward pass has run (or ``zero_grad`` was called), shown a
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -60,6 +59,8 @@ _INSTALL_HINT = (
     "or see https://graphviz.org/download/"
 )
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_ENTITIES = {c: f"&#{ord(c)};" for c in map(chr, range(33, 127)) if not c.isalnum()}
+_ENTITIES["\\"] = "&#92;&#92;"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
@@ -94,8 +95,14 @@ def svg_cell_id(cell_id: str) -> str:
 
 
 def escape(text: str, *, attribute: bool = False) -> str:
-    """User text made safe inside an HTML-like label (or attribute); control characters shown."""
-    text = html.escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), quote=True)
+    """User text made safe inside an HTML-like label (or attribute); control characters shown.
+
+    ASCII punctuation becomes numeric entities: graphviz's label lexer trips on some plain
+    characters (a lone ``]``), and it expands ``\\N``, ``\\G``... even in HTML labels, so a
+    backslash is doubled (two read as one).
+    """
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\t", " "))
+    text = "".join(_ENTITIES.get(c, c) for c in text)
     return text.replace("\n", "&#10;" if attribute else "<BR/>")
 
 

@@ -83,7 +83,8 @@ def test_every_row_of_the_op_table_has_closed_forms_here() -> None:
 
 
 def test_unary_and_binary_lists_match_arity() -> None:
-    assert set(UNARY) == {"neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"}
+    assert set(UNARY) == {"neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin",
+                          "cos"}
     assert set(BINARY) == {"add", "sub", "mul", "div", "pow", "powv"}
     assert all(OPS[n].arity == 1 for n in UNARY)
     assert all(OPS[n].arity == 2 for n in BINARY)
@@ -165,7 +166,7 @@ def test_value_api_records_the_row_and_backward_gives_its_partials(
     assert out.op is OPS[name]
     assert len(out.parents) == len(point)
     if name != "pow":  # pow's exponent is lifted from the number, a new constant leaf
-        assert all(p is a for p, a in zip(out.parents, args))
+        assert all(p is a for p, a in zip(out.parents, args, strict=True))
     assert out.data == pytest.approx(CASES[name].forward(*point), rel=REL, abs=ABS)
     out.backward()
     expected = CASES[name].partials(*point)

@@ -260,3 +260,47 @@ def test_elementwise_array_arithmetic_with_values() -> None:
     ys = 2.0 * xs + 1
     assert all(type(y) is Value for y in ys)
     assert [y.data for y in ys] == [2.0 * v + 1.0 for v in X_DATA]
+
+
+# -- arrays and a single Value, either side (broadcasting) ------------------------------------
+@pytest.mark.parametrize("side", ["array_left", "value_right"])
+def test_object_array_times_a_value_broadcasts(side: str) -> None:
+    xs = np.array([Value(v) for v in X_DATA], dtype=object)
+    s = Value(-1.5)
+    out = xs * s if side == "array_left" else s * xs
+    assert out.shape == (3,)
+    assert all(type(o) is Value for o in out)
+    assert [o.data for o in out] == [-1.5 * v for v in X_DATA]
+    total = np.sum(out)
+    total.backward()
+    assert s.grad == sum(X_DATA)
+    assert [x.grad for x in xs] == [-1.5] * 3
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_float_array_and_value_on_either_side(op: str) -> None:
+    a = np.array([1.0, -2.0, 4.0])
+    v = Value(0.5)
+    f = {"+": lambda p, q: p + q, "-": lambda p, q: p - q,
+         "*": lambda p, q: p * q, "/": lambda p, q: p / q}[op]
+    for left, right in ((a, v), (v, a)):
+        out = f(left, right)
+        assert out.shape == (3,)
+        assert all(type(o) is Value for o in out)
+        expected = f(a, 0.5) if left is a else f(0.5, a)
+        assert [o.data for o in out] == list(expected)
+
+
+def test_object_array_plus_a_value() -> None:
+    xs = np.array([Value(v) for v in X_DATA], dtype=object)
+    b = Value(1.0)
+    out = xs + b
+    assert [o.data for o in out] == [v + 1.0 for v in X_DATA]
+    np.sum(out).backward()
+    assert b.grad == 3.0
+
+
+def test_zero_dimensional_array_times_a_value() -> None:
+    v = Value(2.0)
+    for out in (np.array(3.0) * v, v * np.array(3.0)):
+        assert out.data == 6.0  # a Value (or a 0-d array holding one) with the product

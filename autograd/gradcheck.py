@@ -1,0 +1,519 @@
+"""Check derivatives against finite differences: `gradcheck` returns a report, `assert_gradcheck`
+raises with it.
+
+Every partial derivative is checked on its own (a scalar engine can afford it), so a failure
+names its input. The numeric side is Ridders' method: central differences at steps h, h/2,
+h/4, ... extrapolated in a Richardson tableau, which also yields an error estimate. Steps are
+powers of two scaled to the input's binade, so ``x + h`` and ``x - h`` are computed exactly
+and ``x * x`` checks as well at 1e12 as at 1.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from autograd.engine import Value, grad
+
+__all__ = ["GradcheckEntry", "GradcheckReport", "assert_gradcheck", "gradcheck"]
+
+OK, MISMATCH, KINK, DOMAIN, NONFINITE = "ok", "mismatch", "kink", "domain", "nonfinite"
+
+_FIRST = 0.25  # the largest step, as a fraction of the input's scale
+_LEVELS = 14  # steps per Richardson tableau: h down to h / 2**13
+_SAFE = 2.0  # a tableau stops once its diagonal moves by more than this many error estimates
+_SHRINK = 2.0**-45  # a probe that leaves the domain is retried with halved steps down to this
+_KINK = 2.0**-20  # how far either side of a mismatch to look for a kink, relative to scale
+_PROBE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # the engine's domain errors
+
+Vector = Callable[[float], list[float]]
+
+
+@dataclass(frozen=True)
+class GradcheckEntry:
+    """One checked derivative: d f / d wrt[0] (order 1) or d2 f / d wrt[0] d wrt[1] (order 2)."""
+
+    wrt: tuple[str, ...]  # the input names, the one varied by the finite differences last
+    point: float  # that input's value
+    analytic: float | None  # from the engine (None when it raised)
+    numeric: float | None  # from finite differences (None when every probe left the domain)
+    numeric_error: float | None  # the estimated error of `numeric`
+    status: str  # ok / mismatch / kink / domain / nonfinite
+    note: str = ""  # why, for anything but ok
+
+    @property
+    def derivative(self) -> str:
+        """The derivative's name, e.g. ``df/dx`` or ``d2f/dx dy``."""
+        if len(self.wrt) == 1:
+            return f"df/d{self.wrt[0]}"
+        return f"d{len(self.wrt)}f/" + " ".join(f"d{name}" for name in self.wrt)
+
+    @property
+    def abs_error(self) -> float | None:
+        """|analytic - numeric|, or None when either is missing."""
+        if self.analytic is None or self.numeric is None:
+            return None
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float | None:
+        """abs_error / |numeric| (inf when numeric is 0 and analytic is not)."""
+        err = self.abs_error
+        if err is None or self.numeric is None:
+            return None
+        if self.numeric == 0.0:
+            return 0.0 if err == 0.0 else math.inf
+        return err / abs(self.numeric)
+
+    @property
+    def ok(self) -> bool:
+        """True when this derivative agrees, or the point is a kink (not a failure)."""
+        return self.status in (OK, KINK)
+
+
+@dataclass(frozen=True, repr=False)
+class GradcheckReport:
+    """The outcome of `gradcheck`: truthy iff every derivative agrees; prints as a table."""
+
+    entries: tuple[GradcheckEntry, ...]
+    inputs: tuple[float, ...]
+    names: tuple[str, ...]
+    atol: float
+    rtol: float
+    order: int
+
+    def __bool__(self) -> bool:
+        return all(e.ok for e in self.entries)
+
+    @property
+    def failures(self) -> list[GradcheckEntry]:
+        """The entries that do not agree (status mismatch, domain or nonfinite)."""
+        return [e for e in self.entries if not e.ok]
+
+    def __str__(self) -> str:
+        bad = self.failures
+        at = ", ".join(f"{n}={x!r}" for n, x in zip(self.names, self.inputs, strict=True))
+        verdict = (f"{len(bad)} of {len(self.entries)} derivatives disagree" if bad
+                   else f"all {len(self.entries)} derivatives agree")
+        lines = [f"gradcheck at {at}: {verdict} (rtol={self.rtol!r}, atol={self.atol!r})"]
+        header = ("derivative", "point", "analytic", "numeric", "+-numeric", "abs error",
+                  "rel error", "status")
+        rows = [header] + [
+            (e.derivative, _fmt(e.point), _fmt(e.analytic), _fmt(e.numeric),
+             _fmt(e.numeric_error), _fmt(e.abs_error), _fmt(e.rel_error), e.status)
+            for e in self.entries
+        ]
+        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
+        for row in rows:
+            cells = [cell.ljust(w) if c in (0, 7) else cell.rjust(w)
+                     for c, (cell, w) in enumerate(zip(row, widths, strict=True))]
+            lines.append("  ".join(cells).rstrip())
+        lines += [f"  {e.derivative}: {e.note}" for e in self.entries if e.note]
+        return "\n".join(lines)
+
+    __repr__ = __str__  # the REPL shows the table
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else repr(x)
+
+
+def gradcheck(f: Callable[..., Value], inputs: Sequence[Any] | float, *, atol: float = 1e-10,
+              rtol: float = 1e-6, step: float | None = None, order: int = 1,
+              grad_fn: Callable[..., Sequence[Any]] = grad) -> GradcheckReport:
+    """Check every partial derivative of ``f`` at ``inputs`` against finite differences.
+
+    ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers (or Values,
+    whose ``data`` is used). A derivative agrees when ``|analytic - numeric|`` is at most
+    ``atol + rtol * max(|analytic|, |numeric|)`` plus the numeric side's own error estimate:
+    the defaults catch a derivative wrong by 0.01%. Statuses: ``ok``; ``mismatch``; ``kink``
+    (not differentiable there, e.g. relu or abs at 0, and right on both sides: not a
+    failure); ``domain`` (the engine raised, or every probe left f's domain); ``nonfinite``.
+
+    ``step`` fixes the largest finite-difference step (rounded down to a power of two);
+    by default it is a quarter of the input's binade (and of 1 as a second try for small
+    inputs). ``order=2`` also checks every second derivative, got through
+    ``grad(..., create_graph=True)``, against finite differences of the first derivatives.
+    ``grad_fn`` is the reverse mode under test (default `autograd.grad`); pass your own to
+    check a hand-written backward pass.
+    """
+    point, names = _validate(f, inputs, atol=atol, rtol=rtol, step=step, order=order,
+                             grad_fn=grad_fn)
+    check = _Checker(f, names, grad_fn, atol, rtol, step)
+    entries = check.level(1, point)
+    if order == 2:
+        entries += check.level(2, point)
+    return GradcheckReport(tuple(entries), tuple(point), names, atol, rtol, order)
+
+
+def assert_gradcheck(f: Callable[..., Value], inputs: Sequence[Any] | float,
+                     **options: Any) -> GradcheckReport:
+    """`gradcheck`, raising AssertionError with the report's table unless everything agrees."""
+    report = gradcheck(f, inputs, **options)
+    if not report:
+        raise AssertionError(str(report))
+    return report
+
+
+def _validate(f: Any, inputs: Any, *, atol: float, rtol: float, step: float | None,
+              order: int, grad_fn: Any) -> tuple[list[float], tuple[str, ...]]:
+    """Check gradcheck's arguments; return the point as floats and a name per input."""
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of Values returning a Value, "
+                        f"got {type(f).__name__} {f!r}")
+    if not callable(grad_fn):
+        raise TypeError(f"gradcheck: grad_fn must be callable like autograd.grad, "
+                        f"got {type(grad_fn).__name__}")
+    items = [inputs] if isinstance(inputs, (numbers.Real, Value)) else inputs
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"gradcheck: inputs must be a list of numbers, "
+                        f"got {type(inputs).__name__}")
+    if not items:
+        raise ValueError("gradcheck: no inputs; give one number per argument of f")
+    for name, value in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, numbers.Real) and 0.0 <= value < math.inf):
+            raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {value!r}")
+    if step is not None and not (isinstance(step, numbers.Real) and 0.0 < step < math.inf):
+        raise ValueError(f"gradcheck: step must be a finite number > 0, got {step!r}")
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    names = _input_names(f, len(items))
+    point = []
+    for i, x in enumerate(items):
+        data = x.data if isinstance(x, Value) else x
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise TypeError(f"gradcheck: input {i} ({names[i]}) must be a number, "
+                            f"got {type(x).__name__} {x!r}")
+        if not math.isfinite(data):
+            raise ValueError(f"gradcheck: input {i} ({names[i]}) is {float(data)!r}; "
+                             f"derivatives can only be checked at finite points")
+        point.append(float(data))
+    return point, names
+
+
+def _input_names(f: Callable[..., Any], n: int) -> tuple[str, ...]:
+    """f's parameter names when it has exactly n; x0, x1, ... otherwise. Checks the count."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # some builtins have no signature: let the call decide
+        return tuple(f"x{i}" for i in range(n))
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
+    if n < len(required) or (n > len(positional) and not variadic):
+        wanted = (f"{len(required)}" if len(required) == len(positional) or variadic
+                  else f"{len(required)} to {len(positional)}")
+        arg_names = ", ".join(p.name for p in positional)
+        raise TypeError(f"gradcheck: f takes {wanted} argument(s) ({arg_names}) but "
+                        f"{n} input(s) were given; give one number per argument")
+    if len(positional) == n:
+        return tuple(p.name for p in positional)
+    return tuple(f"x{i}" for i in range(n))
+
+
+def _scale(x: float) -> float:
+    """The power of two at or below |x| (1 for 0): finite-difference steps are fractions of it."""
+    if x == 0.0:
+        return 1.0
+    exponent = math.frexp(abs(x))[1] - 1
+    return math.ldexp(1.0, max(exponent, -1000))  # far above 2**-1074, so halving stays exact
+
+
+class _Estimate(NamedTuple):
+    """Finite-difference slopes of one component: central, from the left and from the right."""
+
+    central: float
+    error: float  # the estimated error of `central`
+    left: float
+    left_error: float
+    right: float
+    right_error: float
+
+
+class _Tableau:
+    """Richardson extrapolation of differences at steps h, h/2, h/4, ... (Ridders' method).
+
+    Each new column cancels the next power of h in the error (``ratio`` 4 for central
+    differences, whose error has even powers only; 2 for one-sided ones). Per component the
+    estimate kept is the one that changed least from its neighbours, and a component is done
+    once the tableau's diagonal starts to move again (round-off has taken over).
+    """
+
+    def __init__(self, ratio: float) -> None:
+        self.ratio = ratio
+        self.prev: list[list[float]] = []
+        self.best: list[float] = []
+        self.err: list[float] = []
+        self.done: list[bool] = []
+
+    def add(self, d: list[float]) -> None:
+        """Add the differences at the next (halved) step."""
+        if not self.prev:
+            self.prev, self.best = [d], list(d)
+            self.err, self.done = [math.inf] * len(d), [False] * len(d)
+            return
+        col, fac = [d], self.ratio
+        for j, older in enumerate(self.prev):
+            new = [(a * fac - b) / (fac - 1.0) for a, b in zip(col[j], older, strict=True)]
+            for k, value in enumerate(new):
+                e = max(abs(value - col[j][k]), abs(value - older[k]))
+                if not self.done[k] and e <= self.err[k]:
+                    self.best[k], self.err[k] = value, e
+            col.append(new)
+            fac *= self.ratio
+        for k in range(len(d)):
+            if abs(col[-1][k] - self.prev[-1][k]) >= _SAFE * self.err[k]:
+                self.done[k] = True
+        self.prev = col
+
+
+def _probe(fn: Vector, x: float, h: float,
+           f0: list[float]) -> tuple[list[float], list[float], list[float]] | None:
+    """Central, left and right differences of fn at x with step h; None if fn fails there."""
+    xp, xm = x + h, x - h
+    if xp == x or xm == x:
+        return None
+    try:
+        fp, fm = fn(xp), fn(xm)
+    except _PROBE_ERRORS:
+        return None
+    # divide by the actual distances: x + h can round when it crosses a power of two
+    central = [(p - m) / (xp - xm) for p, m in zip(fp, fm, strict=True)]
+    right = [(p - c) / (xp - x) for p, c in zip(fp, f0, strict=True)]
+    left = [(c - m) / (x - xm) for c, m in zip(f0, fm, strict=True)]
+    if not all(map(math.isfinite, central + right + left)):
+        return None
+    return central, left, right
+
+
+def _ridders(fn: Vector, x: float, h: float, f0: list[float]) -> list[_Estimate] | None:
+    """The slopes of fn at x per component, with error estimates; None outside fn's domain.
+
+    Steps h, h/2, h/4, ... until the central estimates settle; when the first probe leaves
+    fn's domain the step is halved until it fits. ``f0`` is fn(x).
+    """
+    smallest = h * _SHRINK
+    diffs = _probe(fn, x, h, f0)
+    while diffs is None:
+        h /= 2.0
+        if h < smallest:
+            return None
+        diffs = _probe(fn, x, h, f0)
+    central, left, right = _Tableau(4.0), _Tableau(2.0), _Tableau(2.0)
+    for _ in range(_LEVELS):
+        if diffs is None:
+            break
+        for tableau, d in zip((central, left, right), diffs, strict=True):
+            tableau.add(d)
+        if all(central.done):
+            break
+        h /= 2.0
+        diffs = _probe(fn, x, h, f0)
+    if math.inf in central.err:  # a single step: no error estimate, so no verdict
+        return None
+    estimates = []
+    for c, c_err, lft, l_err, rgt, r_err in zip(central.best, central.err, left.best, left.err,
+                                                right.best, right.err, strict=True):
+        # where f'' jumps (x * relu(x) at 0) central differences gain odd powers of h that
+        # the tableau cannot cancel; agreeing one-sided slopes are then the better estimate
+        mid_err = max(l_err, r_err) + abs(lft - rgt) / 2.0
+        if mid_err < c_err:
+            c, c_err = (lft + rgt) / 2.0, mid_err
+        estimates.append(_Estimate(c, c_err, lft, l_err, rgt, r_err))
+    return estimates
+
+
+class _Checker:
+    """What gradcheck needs to evaluate: f, its analytic derivatives and their finite differences.
+
+    Level 1 differentiates T(x) = [f(x)] numerically and compares with A(x) = [grad f(x)];
+    level 2 differentiates T(x) = grad f(x) and compares with the Hessian through create_graph.
+    """
+
+    def __init__(self, f: Callable[..., Value], names: tuple[str, ...],
+                 grad_fn: Callable[..., Sequence[Any]], atol: float, rtol: float,
+                 step: float | None) -> None:
+        self.f, self.names, self.grad_fn = f, names, grad_fn
+        self.atol, self.rtol, self.step = atol, rtol, step
+
+    def call(self, point: Sequence[float]) -> tuple[Value, list[Value]]:
+        """f at point, and the input Values it was given."""
+        xs = [Value(x, name) for x, name in zip(point, self.names, strict=True)]
+        out = self.f(*xs)
+        if not isinstance(out, Value):
+            raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__} "
+                            f"{out!r}; build the result from the Value arguments "
+                            "(x * y, not x.data * y.data)")
+        return out, xs
+
+    def gradient(self, point: Sequence[float]) -> list[float]:
+        """The analytic first derivatives at point, as floats."""
+        out, xs = self.call(point)
+        return [_float(g) for g in self.grad_fn(out, xs)]
+
+    def target(self, level: int, point: Sequence[float]) -> list[float]:
+        """T: what is differentiated numerically at this level."""
+        return [self.call(point)[0].data] if level == 1 else self.gradient(point)
+
+    def analytic(self, level: int, point: Sequence[float]) -> list[list[float]]:
+        """A: the analytic derivatives of T, A[k][j] = d T_k / d x_j."""
+        if level == 1:
+            return [self.gradient(point)]
+        out, xs = self.call(point)
+        firsts = self.grad_fn(out, xs, create_graph=True)
+        return [[_float(h) for h in self.grad_fn(_value(g), xs)] for g in firsts]
+
+    def along(self, level: int, point: Sequence[float], j: int) -> Vector:
+        """T as a function of input j alone, the others held at point."""
+        def fn(t: float) -> list[float]:
+            moved = list(point)
+            moved[j] = t
+            return self.target(level, moved)
+        return fn
+
+    def tolerance(self, a: float, n: float) -> float:
+        """How far analytic a and numeric n may differ, before n's own error."""
+        return self.atol + self.rtol * max(abs(a), abs(n))
+
+    def agrees(self, a: float, n: float, err: float) -> bool:
+        """Whether analytic a and numeric n agree within tolerance and n's error estimate."""
+        return abs(a - n) <= self.tolerance(a, n) + err
+
+    def numeric(self, level: int, point: Sequence[float], j: int, wanted: list[float],
+                values: list[float]) -> list[_Estimate | None]:
+        """Finite differences of T along input j, per component (None outside f's domain).
+
+        Steps scaled to |x_j| come first. For small inputs steps scaled to 1 are a second try
+        (``sin(x + 1000)`` at x = 1e-12 needs them) for components where the first estimate
+        is not both confident (error estimate below tolerance) and in agreement; the first
+        that is, or else the one with the smaller error estimate, is kept.
+        """
+        x, fn = point[j], self.along(level, point, j)
+        if self.step is not None:
+            starts = [_scale(self.step)]
+        else:
+            starts = [_scale(x) * _FIRST]
+            if abs(x) < 1.0:
+                starts.append(_FIRST)
+        found: list[_Estimate | None] = [None] * len(wanted)
+        for h in starts:
+            if all(self.settled(a, e) for a, e in zip(wanted, found, strict=True)):
+                break
+            estimates = _ridders(fn, x, h, values)
+            for k, new in enumerate(estimates or ()):
+                old = found[k]
+                if old is None or self.settled(wanted[k], new) or (
+                        not self.settled(wanted[k], old) and new.error < old.error):
+                    found[k] = new
+        return found
+
+    def settled(self, a: float, e: _Estimate | None) -> bool:
+        """Whether estimate e confidently agrees with a (no need to try other steps)."""
+        return e is not None and e.error <= self.tolerance(a, e.central) and self.agrees(
+            a, e.central, e.error)
+
+    def split(self, a: float, e: _Estimate) -> bool:
+        """Whether the one-sided slopes clearly differ (f has a kink here)."""
+        noise = self.tolerance(a, e.central) + 4.0 * (e.left_error + e.right_error)
+        return abs(e.right - e.left) > noise
+
+    def is_kink(self, level: int, point: Sequence[float], k: int, j: int) -> str:
+        """Why point is a kink for d T_k / d x_j although the check fails here ('' if not).
+
+        The code is right just left and just right of a point where the derivative jumps,
+        e.g. ``x.relu() - (-x).relu()`` at 0, whose one-sided slopes are both 1.
+        """
+        delta = _scale(point[j]) * _KINK
+        sides = []
+        for sign in (-1.0, 1.0):
+            near = list(point)
+            near[j] = point[j] + sign * delta
+            try:
+                a = self.analytic(level, near)[k][j]
+                estimates = _ridders(self.along(level, near, j), near[j], delta * _FIRST,
+                                     self.target(level, near))
+            except _PROBE_ERRORS:
+                return ""
+            e = estimates[k] if estimates else None
+            if e is None or not math.isfinite(a) or not self.agrees(a, e.central, e.error):
+                return ""
+            sides.append(a)
+        return (f"the derivative jumps here; just left it is {sides[0]!r}, just right "
+                f"{sides[1]!r}, and both agree with finite differences")
+
+    def level(self, level: int, point: list[float]) -> list[GradcheckEntry]:
+        """Check every derivative of this order at point."""
+        try:
+            values = self.target(level, point)
+        except _PROBE_ERRORS as err:
+            if level == 1:
+                raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
+                                 "Choose inputs inside f's domain.") from err
+            values, domain_note = [], f"the engine raised: {type(err).__name__}: {err}"
+        else:
+            domain_note = ""
+        try:
+            table = self.analytic(level, point) if not domain_note else []
+        except _PROBE_ERRORS as err:
+            domain_note = f"the engine raised: {type(err).__name__}: {err}"
+        n = len(point)
+        rows = 1 if level == 1 else n
+        found: dict[tuple[int, int], GradcheckEntry] = {}
+        for j in range(n):
+            if domain_note:
+                for k in range(rows):
+                    found[k, j] = self.entry(level, point, k, j, None, None, DOMAIN, domain_note)
+                continue
+            wanted = [table[k][j] for k in range(rows)]
+            numeric = self.numeric(level, point, j, wanted, values)
+            for k in range(rows):
+                found[k, j] = self.judge(level, point, k, j, wanted[k], numeric[k],
+                                         values[k])
+        return [found[key] for key in sorted(found)]
+
+    def judge(self, level: int, point: list[float], k: int, j: int, a: float,
+              e: _Estimate | None, value: float) -> GradcheckEntry:
+        """The entry for d T_k / d x_j: compare, and look closer when they disagree."""
+        if not (math.isfinite(a) and math.isfinite(value)):
+            what = "f" if level == 1 else f"df/d{self.names[k]}"
+            note = (f"{what} is {value!r} here" if not math.isfinite(value)
+                    else f"the analytic derivative is {a!r}")
+            return self.entry(level, point, k, j, a, None, NONFINITE, note)
+        if e is None:
+            return self.entry(level, point, k, j, a, None, DOMAIN,
+                              "every finite-difference probe left f's domain")
+        sides = (f"one-sided slopes differ: {e.left!r} from the left, {e.right!r} from the "
+                 "right")
+        if self.agrees(a, e.central, e.error):
+            return self.entry(level, point, k, j, a, e, KINK if self.split(a, e) else OK,
+                              sides if self.split(a, e) else "")
+        low, high = sorted((e.left, e.right))
+        slack = self.tolerance(a, e.central)
+        if self.split(a, e) and low - slack <= a <= high + slack:
+            return self.entry(level, point, k, j, a, e, KINK, sides + f"; {a!r} lies between")
+        why = self.is_kink(level, point, k, j)
+        if why:
+            return self.entry(level, point, k, j, a, e, KINK, why)
+        return self.entry(level, point, k, j, a, e, MISMATCH,
+                          f"analytic {a!r} but finite differences give {e.central!r}")
+
+    def entry(self, level: int, point: list[float], k: int, j: int, a: float | None,
+              e: _Estimate | None, status: str, note: str = "") -> GradcheckEntry:
+        """Build one entry; level 1 names only x_j, level 2 names x_k then x_j."""
+        wrt = (self.names[j],) if level == 1 else (self.names[k], self.names[j])
+        n, err = (e.central, e.error) if e is not None else (None, None)
+        return GradcheckEntry(wrt, point[j], a, n, err, status, note)
+
+
+def _float(g: Any) -> float:
+    """A gradient from grad_fn as a float (Values are read by their data)."""
+    return g.data if isinstance(g, Value) else float(g)
+
+
+def _value(g: Any) -> Value:
+    """A create_graph gradient as a Value (a plain number is a constant)."""
+    return g if isinstance(g, Value) else Value(g)

@@ -1,0 +1,465 @@
+"""Hypothesis strategies for property-testing gradients (the only module importing hypothesis).
+
+- `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs, where later
+  ops reuse earlier nodes, and the floats to check it at. ``repr(program)`` is one line of
+  pasteable Python with dead nodes removed, e.g. ``lambda x0, x1: ((x0 * x1).tanh() + x0).log()``
+  (a node used twice is named with ``:=`` so the pasted graph has the same sharing). Paste it
+  with ``from autograd import dot, sum_values`` (and your own functions) in scope.
+- Values stay in each op's domain by construction, with no filtering: the inputs are drawn
+  first, and when an operand's value falls outside the op's `Domain` (say log of -2) it is
+  first mapped into it by a smooth squash, ``lo + (hi - lo) * a.sigmoid()``, which then shows
+  in the repr.
+- `safe_inputs(name)` draws operand values inside one op's domain; `op_programs(name)` draws
+  that op applied once to such values (what the op-table property tests use).
+- Your own ops: describe each with a `Primitive` (how to build it, how to print it, its safe
+  `Domain`) and pass it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row
+  of your own (or a test-only, deliberately wrong copy of one), built by `apply_op`.
+- `register_profiles()` registers the hypothesis profiles ``ci`` (derandomized, more examples,
+  no deadline) and ``dev`` (quick), and loads ``ci`` when the CI environment variable is true.
+
+Example::
+
+    from hypothesis import given
+    from autograd import assert_gradcheck
+    from autograd.strategies import Domain, Primitive, programs
+
+    def softplus(x):
+        return (1 + x.exp()).log()
+
+    SOFTPLUS = Primitive("softplus", softplus, "softplus({0})", domain=Domain((-30.0, 30.0)))
+
+    @given(programs(extra=[SOFTPLUS]))
+    def test_gradients(case):
+        assert_gradcheck(*case)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import string
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from autograd.engine import Value, dot, sum_values
+from autograd.ops import ALL_REALS, OPS, Op
+
+__all__ = ["INPUTS", "REALS", "Domain", "Primitive", "Program", "apply_op",
+           "default_primitives", "op_programs", "programs", "register_profiles", "safe_inputs"]
+
+Render = Callable[[Sequence[str], "float | None"], str]
+
+
+@dataclass(frozen=True, init=False)
+class Domain:
+    """Where an operand is safe and well conditioned: a union of closed intervals."""
+
+    intervals: tuple[tuple[float, float], ...]
+
+    def __init__(self, *intervals: tuple[float, float]) -> None:
+        if not intervals:
+            raise ValueError("Domain needs at least one (low, high) interval")
+        checked = []
+        for interval in intervals:
+            lo, hi = (float(v) for v in interval)
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ValueError(f"Domain interval must be finite with low < high, got {interval}")
+            checked.append((lo, hi))
+        object.__setattr__(self, "intervals", tuple(checked))
+
+    def __contains__(self, x: float) -> bool:
+        return any(lo <= x <= hi for lo, hi in self.intervals)
+
+    def floats(self) -> st.SearchStrategy[float]:
+        """Floats inside the domain."""
+        return st.one_of(*(st.floats(lo, hi) for lo, hi in self.intervals))
+
+    def __repr__(self) -> str:
+        return f"Domain{self.intervals!r}" if len(self.intervals) > 1 else (
+            f"Domain({self.intervals[0]!r})")
+
+
+_BOUND = 100.0
+REALS = Domain((-_BOUND, _BOUND))  # ops defined everywhere: only magnitudes are kept in check
+INPUTS = Domain((-4.0, 4.0))  # where programs() draws its inputs
+_POSITIVE = Domain((0.01, _BOUND))
+_NONZERO = Domain((-_BOUND, -0.1), (0.1, _BOUND))
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """How programs() uses an op: build the node, print it as Python, keep operands in range.
+
+    ``build(*operands[, constant])`` returns a Value. ``render`` is a format string over the
+    operands' source text, ``{0}``, ``{1}``, ... in slot order (``{args}`` joins them all,
+    ``{c}`` is the constant), or a function ``(texts, constant) -> str``. ``arity`` is the
+    number of operands, or a tuple of the numbers allowed (n-ary ops). ``domain`` is one
+    `Domain` for every slot or one per slot (the last repeats). ``constants``: a number
+    operand drawn from these (``x ** 2.0``). ``row`` names the op-table row it exercises.
+    """
+
+    name: str
+    build: Callable[..., Value]
+    render: str | Render
+    arity: int | tuple[int, ...] = 1
+    domain: Domain | tuple[Domain, ...] = REALS
+    constants: tuple[float, ...] = ()
+    row: str = ""
+    _counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
+            raise ValueError(f"Primitive name must be an identifier, got {self.name!r}")
+        if not callable(self.build):
+            raise TypeError(f"Primitive {self.name}: build must be callable")
+        counts = (self.arity,) if isinstance(self.arity, int) else tuple(self.arity)
+        if not counts or any(not isinstance(k, int) or k < 1 for k in counts):
+            raise ValueError(f"Primitive {self.name}: arity must be >= 1, got {self.arity!r}")
+        object.__setattr__(self, "_counts", counts)
+        domains = (self.domain,) if isinstance(self.domain, Domain) else tuple(self.domain)
+        if not domains or not all(isinstance(d, Domain) for d in domains):
+            raise TypeError(f"Primitive {self.name}: domain must be a Domain or a tuple of them")
+        if not all(isinstance(c, (int, float)) and math.isfinite(c) for c in self.constants):
+            raise ValueError(f"Primitive {self.name}: constants must be finite numbers")
+        if isinstance(self.render, str):
+            _check_template(self.name, self.render, max(counts))
+        elif not callable(self.render):
+            raise TypeError(f"Primitive {self.name}: render must be a format string or callable")
+
+    @classmethod
+    def from_op(cls, op: Op, *, name: str | None = None, render: str | Render | None = None,
+                domain: Domain | tuple[Domain, ...] | None = None,
+                constants: tuple[float, ...] = (),
+                arity: int | tuple[int, ...] | None = None) -> Primitive:
+        """A primitive for an op-table row of your own, built with `apply_op`.
+
+        Without ``render`` it prints as ``name(operands)``; without ``domain``, an op defined
+        everywhere gets `REALS` and any other gets (0.01, 100). With ``constants`` the row's
+        last slot is a number operand drawn from them (like ``pow``'s exponent).
+        """
+        slots = (op.arity or 2) - (1 if constants else 0)
+        if domain is None:
+            domain = REALS if op.domain == ALL_REALS else _POSITIVE
+        return cls(name or op.name, lambda *args: apply_op(op, *args),
+                   render or f"{name or op.name}({{args}})",
+                   arity if arity is not None else (slots if op.arity else (1, 2, 3)),
+                   domain, constants, op.name)
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        """The numbers of operands this primitive may take."""
+        return self._counts
+
+    def slot_domain(self, slot: int) -> Domain:
+        """The domain of operand ``slot``."""
+        if isinstance(self.domain, Domain):
+            return self.domain
+        return self.domain[min(slot, len(self.domain) - 1)]
+
+    def apply(self, operands: Sequence[Value], constant: float | None) -> Value:
+        """Build the node."""
+        return self.build(*operands) if constant is None else self.build(*operands, constant)
+
+    def text(self, operands: Sequence[str], constant: float | None) -> str:
+        """The node's Python source, given its operands' source."""
+        if callable(self.render):
+            return self.render(operands, constant)
+        return self.render.format(*operands, args=", ".join(operands), c=repr(constant))
+
+
+def _check_template(name: str, template: str, nargs: int) -> None:
+    """Reject a render template Python would evaluate in another order than the slots."""
+    last = -1
+    for _, field_name, _, _ in string.Formatter().parse(template):
+        if field_name is None or field_name in ("args", "c"):
+            continue
+        if not field_name.isdigit() or int(field_name) >= nargs:
+            raise ValueError(f"Primitive {name}: render field {{{field_name}}} is not an "
+                             f"operand slot (use {{0}}..{{{nargs - 1}}}, {{args}}, {{c}})")
+        if int(field_name) <= last:
+            raise ValueError(f"Primitive {name}: render must name operands once each, in "
+                             "slot order, so the repr evaluates them in the same order")
+        last = int(field_name)
+
+
+def apply_op(op: Op, *operands: Value | float) -> Value:
+    """A node of any op-table row (a custom or test-only one too), made the engine's way."""
+    args = tuple(a if isinstance(a, Value) else Value(a) for a in operands)
+    if op.arity is not None and len(args) != op.arity:
+        raise TypeError(f"apply_op: {op.name} takes {op.arity} operands, got {len(args)}")
+    out = Value(op.forward(*(a.data for a in args)))
+    out.op, out.parents = op, args
+    return out
+
+
+def _dot_text(texts: Sequence[str], constant: float | None) -> str:
+    n = len(texts) // 2
+    bias = f", {texts[-1]}" if len(texts) % 2 else ""
+    return f"dot([{', '.join(texts[:n])}], [{', '.join(texts[n:2 * n])}]{bias})"
+
+
+def _dot_build(*args: Value) -> Value:
+    n = len(args) // 2
+    return dot(args[:n], args[n:2 * n], args[-1] if len(args) % 2 else None)
+
+
+def _method(name: str) -> Primitive:
+    return Primitive(name, lambda x: getattr(x, name)(), f"{{0}}.{name}()", row=name)
+
+
+# How programs() uses each row of the op table (a row missing here gets Primitive.from_op).
+_KNOWN: tuple[Primitive, ...] = (
+    Primitive("add", lambda x, y: x + y, "({0} + {1})", 2, row="add"),
+    Primitive("sub", lambda x, y: x - y, "({0} - {1})", 2, row="sub"),
+    Primitive("mul", lambda x, y: x * y, "({0} * {1})", 2, row="mul"),
+    Primitive("div", lambda x, y: x / y, "({0} / {1})", 2, (REALS, _NONZERO), row="div"),
+    Primitive("neg", lambda x: -x, "(-{0})", row="neg"),
+    # the exponent is a number: integers on either side of 0, fractions on positive bases
+    Primitive("pow", lambda x, n: x ** n, "({0} ** {c})", 1,
+              Domain((-10.0, -0.1), (0.1, 10.0)), (2.0, 3.0, -1.0, -2.0), "pow"),
+    Primitive("pow_frac", lambda x, n: x ** n, "({0} ** {c})", 1, Domain((0.01, 10.0)),
+              (0.5, 1.5, -0.5, 2.5), "pow"),
+    Primitive("powv", lambda x, y: x ** y, "({0} ** {1})", 2,
+              (Domain((0.1, 10.0)), Domain((-3.0, 3.0))), row="powv"),
+    Primitive("abs", abs, "abs({0})", row="abs"),
+    Primitive("exp", lambda x: x.exp(), "{0}.exp()", 1, Domain((-_BOUND, 4.0)), row="exp"),
+    Primitive("log", lambda x: x.log(), "{0}.log()", 1, _POSITIVE, row="log"),
+    Primitive("sqrt", lambda x: x.sqrt(), "{0}.sqrt()", 1, _POSITIVE, row="sqrt"),
+    _method("tanh"), _method("sigmoid"), _method("relu"), _method("sin"), _method("cos"),
+    Primitive("sum", lambda *xs: sum_values(xs), "sum_values([{args}])", (1, 2, 3, 4),
+              row="sum"),
+    Primitive("dot", _dot_build, _dot_text, (2, 3, 4, 5), row="dot"),  # odd: with a bias
+)
+
+
+def default_primitives() -> dict[str, Primitive]:
+    """A primitive for every row now in the op table, by name (pow has two: pow, pow_frac)."""
+    table = {p.name: p for p in _KNOWN if p.row in OPS}
+    covered = {p.row for p in table.values()}
+    for name, op in OPS.items():
+        if name not in covered:  # a row added since: built by apply_op, printed as a call
+            table[name] = Primitive.from_op(op)
+    return table
+
+
+def _select(names: Iterable[str] | None, extra: Iterable[Primitive]) -> list[Primitive]:
+    """The primitives named (by primitive name or row), defaults overridden by extra ones."""
+    table = default_primitives()
+    for p in extra:
+        if not isinstance(p, Primitive):
+            raise TypeError(f"extra must hold Primitive objects, got {type(p).__name__}")
+        table[p.name] = p
+    if names is None:
+        return list(table.values())
+    wanted = [names] if isinstance(names, str) else list(names)
+    chosen = [p for p in table.values() if p.name in wanted or p.row in wanted]
+    unknown = set(wanted) - {p.name for p in chosen} - {p.row for p in chosen}
+    if unknown or not chosen:
+        raise ValueError(f"unknown op(s) {sorted(unknown) or wanted}; choose from "
+                         f"{sorted(table)}")
+    return chosen
+
+
+class _Step(NamedTuple):
+    primitive: Primitive
+    operands: tuple[int, ...]  # node indices: inputs first, then one node per step
+    constant: float | None
+
+
+class Program:
+    """A straight-line program over Values: callable on the inputs, printed as a lambda.
+
+    Only the steps the output (the last step) depends on are kept.
+    """
+
+    def __init__(self, n_inputs: int, steps: Sequence[_Step]) -> None:
+        if n_inputs < 1 or not steps:
+            raise ValueError("Program needs at least one input and one step")
+        live = {n_inputs + len(steps) - 1}
+        for index in range(n_inputs + len(steps) - 1, n_inputs - 1, -1):
+            if index in live:
+                live.update(steps[index - n_inputs].operands)
+        renumber = {i: i for i in range(n_inputs)}
+        kept: list[_Step] = []
+        for index, step in enumerate(steps, n_inputs):
+            if index in live:
+                renumber[index] = n_inputs + len(kept)
+                kept.append(step._replace(operands=tuple(renumber[i] for i in step.operands)))
+        self.n_inputs = n_inputs
+        self.steps: tuple[_Step, ...] = tuple(kept)
+
+    def __call__(self, *xs: Value) -> Value:
+        if len(xs) != self.n_inputs:
+            raise TypeError(f"this program takes {self.n_inputs} input(s), got {len(xs)}")
+        nodes = list(xs)
+        for step in self.steps:
+            nodes.append(step.primitive.apply([nodes[i] for i in step.operands], step.constant))
+        return nodes[-1]
+
+    @property
+    def size(self) -> int:
+        """The number of steps (ops, counting a squash as one)."""
+        return len(self.steps)
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        """The primitive names, in order."""
+        return tuple(step.primitive.name for step in self.steps)
+
+    def __repr__(self) -> str:
+        n = self.n_inputs
+        uses = [0] * (n + len(self.steps))
+        for step in self.steps:
+            for i in step.operands:
+                uses[i] += 1
+        names: dict[int, str] = {}
+
+        def text(node: int) -> str:  # depth is bounded by programs()' max_ops
+            if node < n:
+                return f"x{node}"
+            if node in names:
+                return names[node]
+            step = self.steps[node - n]
+            source = step.primitive.text([text(i) for i in step.operands], step.constant)
+            if uses[node] < 2:
+                return source
+            names[node] = f"v{len(names) + 1}"  # shared: name it where Python first meets it
+            return f"({names[node]} := {source})"
+
+        body = text(n + len(self.steps) - 1)
+        params = ", ".join(f"x{i}" for i in range(n))
+        return f"lambda {params}: {_strip_parens(body)}"
+
+
+_NAMED = re.compile(r"\(v\d+ := ")  # a lambda body cannot be a bare assignment expression
+
+
+def _strip_parens(source: str) -> str:
+    """``(a + b)`` -> ``a + b`` when the outer parentheses enclose everything (not walrus)."""
+    if not (source.startswith("(") and source.endswith(")")) or _NAMED.match(source):
+        return source
+    depth = 0
+    for i, ch in enumerate(source):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and i < len(source) - 1:
+            return source
+    return source[1:-1]
+
+
+def _squash(domain: Domain) -> Primitive:
+    """A smooth map of any value into the last interval of domain."""
+    lo, hi = domain.intervals[-1]
+    if lo == -hi:
+        return Primitive("squash", lambda a: hi * (a / hi).tanh(),
+                         f"({hi!r} * ({{0}} / {hi!r}).tanh())")
+    width = hi - lo
+    return Primitive("squash", lambda a: lo + width * a.sigmoid(),
+                     f"({lo!r} + {width!r} * {{0}}.sigmoid())")
+
+
+@st.composite
+def _programs(draw: st.DrawFn, primitives: list[Primitive], inputs: Domain,
+              n_inputs: tuple[int, int], n_ops: tuple[int, int]) -> tuple[Program, list[float]]:
+    n = draw(st.integers(*n_inputs))
+    point = [draw(inputs.floats()) for _ in range(n)]
+    nodes = [Value(x) for x in point]
+    steps: list[_Step] = []
+
+    def add(step: _Step) -> int:
+        nodes.append(step.primitive.apply([nodes[i] for i in step.operands], step.constant))
+        steps.append(step)
+        return len(nodes) - 1
+
+    for _ in range(draw(st.integers(*n_ops))):
+        p = draw(st.sampled_from(primitives))
+        count = draw(st.sampled_from(p.counts))
+        constant = draw(st.sampled_from(p.constants)) if p.constants else None
+        operands = []
+        for slot in range(count):
+            # counted back from the newest node: small draws chain, larger ones reuse
+            index = len(nodes) - 1 - draw(st.integers(0, len(nodes) - 1))
+            domain = p.slot_domain(slot)
+            if nodes[index].data not in domain:
+                index = add(_Step(_squash(domain), (index,), None))
+            operands.append(index)
+        add(_Step(p, tuple(operands), constant))
+    return Program(n, steps), point
+
+
+def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None = None,
+             extra: Iterable[Primitive] = (), inputs: Domain = INPUTS, min_inputs: int = 1,
+             min_ops: int = 1) -> st.SearchStrategy[tuple[Program, list[float]]]:
+    """Random programs and points to check them at: draws ``(program, inputs)``.
+
+    ``ops`` restricts the primitives (by name or op-table row); ``extra`` adds your own
+    `Primitive` objects (one with a default's name replaces it). Inputs are drawn from
+    ``inputs``. Shrinking heads for fewer inputs and ops, and for chains on ``x0``.
+    """
+    if not 1 <= min_inputs <= max_inputs:
+        raise ValueError(f"need 1 <= min_inputs <= max_inputs, got {min_inputs}, {max_inputs}")
+    if not 1 <= min_ops <= max_ops <= 200:  # 200: the repr is built recursively
+        raise ValueError(f"need 1 <= min_ops <= max_ops <= 200, got {min_ops}, {max_ops}")
+    if not isinstance(inputs, Domain):
+        raise TypeError(f"inputs must be a Domain, got {type(inputs).__name__}")
+    return _programs(_select(ops, extra), inputs, (min_inputs, max_inputs), (min_ops, max_ops))
+
+
+def _primitive(name: str | Primitive) -> Primitive:
+    if isinstance(name, Primitive):
+        return name
+    table = default_primitives()
+    if name not in table:
+        raise ValueError(f"no primitive named {name!r}; choose from {sorted(table)}")
+    return table[name]
+
+
+def safe_inputs(primitive: str | Primitive, count: int | None = None
+                ) -> st.SearchStrategy[list[float]]:
+    """Operand values inside one primitive's domain (``count`` operands, or any it allows)."""
+    p = _primitive(primitive)
+    if count is not None and count not in p.counts:
+        raise ValueError(f"safe_inputs: {p.name} takes {p.counts} operands, not {count}")
+    counts = st.just(count) if count is not None else st.sampled_from(p.counts)
+    return counts.flatmap(lambda k: st.tuples(*(p.slot_domain(s).floats() for s in range(k)))
+                          .map(list))
+
+
+@st.composite
+def _op_programs(draw: st.DrawFn, primitives: list[Primitive]) -> tuple[Program, list[float]]:
+    p = draw(st.sampled_from(primitives))
+    point = draw(safe_inputs(p))
+    constant = draw(st.sampled_from(p.constants)) if p.constants else None
+    return Program(len(point), [_Step(p, tuple(range(len(point))), constant)]), point
+
+
+def op_programs(name: str | Primitive) -> st.SearchStrategy[tuple[Program, list[float]]]:
+    """One op applied once to inputs inside its domain: ``(program, inputs)``.
+
+    ``name`` is a primitive or an op-table row (``"pow"`` draws from pow and pow_frac).
+    """
+    chosen = [name] if isinstance(name, Primitive) else _select([name], ())
+    return _op_programs(chosen)
+
+
+def register_profiles(load: bool = True) -> str:
+    """Register the hypothesis profiles ``ci`` and ``dev``; load one unless ``load=False``.
+
+    ``ci`` (chosen when the CI environment variable is true, as CI services set it):
+    derandomized, so a run is reproducible, 200 examples, no deadline and no too-slow health
+    check (shared runners are slow), no example database. ``dev``: 50 examples, no deadline.
+    Returns the name of the profile for this environment.
+    """
+    settings.register_profile("ci", max_examples=200, derandomize=True, deadline=None,
+                              database=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("dev", max_examples=50, deadline=None)
+    name = "ci" if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes") else "dev"
+    if load:
+        settings.load_profile(name)
+    return name
+

@@ -1,0 +1,327 @@
+"""Run every workload: the correctness gates first, then the measurements, then one table."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import autograd
+from benchmarks import chain, gradcheck_rate, memory, moons
+from benchmarks.harness import (
+    Row,
+    Setup,
+    compare,
+    format_bytes,
+    format_seconds,
+    machine_info,
+    median,
+    render_table,
+    speedup,
+)
+
+__all__ = ["NORMAL", "QUICK", "Config", "MicrogradMissing", "run"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """How much work each workload does."""
+
+    name: str
+    points: int  # moons points per training step (workloads 1, 2, 4)
+    repeat: int  # timed samples per measurement; every table cell is their median
+    chain_sizes: tuple[int, ...]  # ops in the deep chains of workload 3
+    shallow: int  # a chain micrograd can still walk, for a backward-only comparison
+    programs: int  # random programs per gradcheck throughput sample (workload 5)
+    loop_steps: int  # consecutive training steps per loop sample (workloads 1 and 2)
+
+
+NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 200, 3)
+QUICK = Config("quick", 12, 1, (10**3, 10**4), 100, 10, 2)
+
+
+class MicrogradMissing(RuntimeError):
+    """micrograd, the reference of every comparison, is not importable."""
+
+
+def _micrograd() -> tuple[Any, Any]:
+    try:
+        # micrograd ships no type hints
+        from micrograd.engine import Value as MicroValue  # type: ignore[import-untyped]
+        from micrograd.nn import MLP as MicroMLP  # type: ignore[import-untyped]
+    except ImportError:
+        raise MicrogradMissing(
+            "the benchmarks compare against micrograd, which is not installed in this "
+            "environment: `make bench` installs it (or pip install micrograd==0.1.0)") from None
+    return MicroValue, MicroMLP
+
+
+class _NNStep:
+    """Workload 2's step as a user writes it with our nn: model, losses and optimizer."""
+
+    def __init__(self, weights: moons.Weights, points: list[list[float]],
+                 labels: list[float]) -> None:
+        from nn import MLP, SGD
+
+        self.model = MLP(moons.SIZES[0], list(moons.SIZES[1:]), seed=0)  # fused dot: default
+        flat = [x for layer in weights for ws, b in layer for x in (*ws, b)]
+        names = [name for name, _ in self.model.named_parameters()]  # micrograd's order
+        self.model.load_state_dict(dict(zip(names, flat, strict=True)))
+        self.optimizer = SGD(self.model, lr=moons.LR)
+        self.points, self.labels = points, labels
+
+    def __call__(self) -> Any:
+        """One step; returns the loss (its graph alive)."""
+        from nn import hinge, l2
+
+        model = self.model
+        loss = hinge([model(x) for x in self.points], self.labels) + l2(model, moons.ALPHA)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+
+class _Data:
+    """The points, labels and initial weights every engine starts from."""
+
+    def __init__(self, n: int) -> None:
+        from nn.datasets import moons as moons_data
+
+        self.x, labels01 = moons_data(n, noise=0.1, seed=0)
+        self.y = 2.0 * labels01 - 1.0  # -1 and +1, as micrograd's demo
+        self.points: list[list[float]] = self.x.tolist()
+        self.labels: list[float] = self.y.tolist()
+        self.weights = moons.make_weights()
+
+
+def _graph_step(value: Any, data: _Data) -> tuple[Any, list[Any]]:
+    """Workload 1's step on a fresh copy of the weights; returns the loss and the parameters."""
+    net, params = moons.make_net(value, data.weights)
+    loss = moons.loss_graph(value, net, params, data.points, data.labels)
+    moons.sgd_step(loss, params)
+    return loss, params
+
+
+def gate(config: Config, data: _Data, out: Callable[[str], None]) -> None:
+    """Check every engine against micrograd (and the chain against its closed form).
+
+    Raises GateError on the first disagreement; nothing is timed before this passes.
+    """
+    micro_value, micro_mlp = _micrograd()
+    ref_loss, ref_params = _graph_step(micro_value, data)
+    ref = [ref_loss.data] + [p.grad for p in ref_params]
+    nodes = memory.count_nodes(ref_loss, lambda v: v._prev)
+
+    # the shared builder is micrograd's own code: its MLP gives the same graph, bit for bit
+    model = micro_mlp(moons.SIZES[0], list(moons.SIZES[1:]))
+    for p, w in zip(model.parameters(), [x for layer in data.weights for ws, b in layer
+                                         for x in (*ws, b)], strict=True):
+        p.data = w
+    scores = [model([micro_value(a) for a in row]) for row in data.points]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(data.labels, scores, strict=True)]
+    reg = moons.ALPHA * sum(p * p for p in model.parameters())
+    own = sum(losses) * (1.0 / len(losses)) + reg
+    if own.data != ref_loss.data or memory.count_nodes(own, lambda v: v._prev) != nodes:
+        raise moons.GateError("the shared graph builder does not reproduce micrograd's MLP: "
+                              f"loss {ref_loss.data!r} vs {own.data!r}")
+    out(f"  micrograd.nn.MLP and the shared builder: same loss bit for bit, {nodes} nodes")
+
+    loss, params = _graph_step(autograd.Value, data)
+    moons.check_close("workload 1 (our engine, micrograd's graph): loss and gradients",
+                      [loss.data] + [p.grad for p in params], ref)
+    ours_nodes = len(autograd.walk(loss))
+    if ours_nodes != nodes:
+        raise moons.GateError(f"workload 1: our graph has {ours_nodes} nodes, micrograd's {nodes}")
+    out(f"  workload 1, our engine: loss and {len(params)} gradients match micrograd to "
+        f"{moons.TOLERANCE:g} (loss {loss.data:.12g}), same {nodes} nodes")
+
+    nn_step = _NNStep(data.weights, data.points, data.labels)
+    loss = nn_step()
+    moons.check_close("workload 2 (nn.MLP with micrograd's weights): loss and gradients",
+                      [loss.data] + [p.grad for p in nn_step.model.parameters()], ref)
+    out(f"  workload 2, nn.MLP: loss and gradients match micrograd to {moons.TOLERANCE:g} "
+        f"({len(autograd.walk(loss))} nodes: one per neuron and point)")
+
+    ws, bs = moons.numpy_params(data.weights)
+    np_loss, gws, gbs = moons.numpy_step(ws, bs, data.x, data.y)
+    moons.check_close("numpy reference: loss and gradients",
+                      [np_loss] + moons.numpy_flat_grads(gws, gbs), ref)
+    out(f"  numpy reference: loss and gradients match micrograd to {moons.TOLERANCE:g}")
+
+    for n in config.chain_sizes:
+        root, *leaves = chain.build_chain(autograd.Value, n)
+        moons.check_close(f"workload 3: d root / d (x0, c, d) through {n} ops",
+                          autograd.grad(root, leaves), chain.expected_grads(n))
+        del root, leaves
+    out(f"  workload 3, our engine: chain gradients match the closed form to "
+        f"{moons.TOLERANCE:g} at every size")
+    gradcheck_rate.gate(out)
+
+
+def _times(data: _Data, config: Config) -> dict[str, float]:
+    """Median seconds per step of workloads 1 and 2 on every engine, all cases interleaved.
+
+    ``* loop`` cases run ``config.loop_steps`` steps in a row, the previous loss alive while
+    the next graph is built (``loss = step()`` in a training loop), and report time per step:
+    the garbage collector's steady-state share, which a fresh sample leaves out.
+    """
+    micro_value, _ = _micrograd()
+
+    def graph(value: Any) -> Setup:
+        def setup() -> Callable[[], object]:
+            net, params = moons.make_net(value, data.weights)
+
+            def step() -> object:
+                loss = moons.loss_graph(value, net, params, data.points, data.labels)
+                moons.sgd_step(loss, params)
+                return loss
+            return step
+        return setup
+
+    def nn_setup() -> Callable[[], object]:
+        return _NNStep(data.weights, data.points, data.labels)
+
+    def numpy_setup() -> Callable[[], object]:
+        ws, bs = moons.numpy_params(data.weights)
+        return lambda: moons.numpy_step(ws, bs, data.x, data.y)
+
+    def loop(setup: Setup) -> Setup:
+        def loop_setup() -> Callable[[], object]:
+            step = setup()
+
+            def steps() -> object:
+                loss = None
+                for _ in range(config.loop_steps):
+                    loss = step()  # the previous graph lives until this returns, as in a loop
+                return loss
+            return steps
+        return loop_setup
+
+    single = {"ours": graph(autograd.Value), "nn": nn_setup, "micrograd": graph(micro_value),
+              "numpy": numpy_setup}
+    cases = {**single, **{f"{name} loop": loop(setup) for name, setup in single.items()
+                          if name != "numpy"}}
+    times = {name: median(t) for name, t in compare(cases, config.repeat).items()}
+    for name in single:
+        if name != "numpy":
+            times[f"{name} loop"] /= config.loop_steps
+    return times
+
+
+def _step_rows(config: Config, t: dict[str, float]) -> list[Row]:
+    """Workloads 1 and 2: fresh samples against the targets, loop samples for information."""
+    rows = []
+    for case, title, target in (("ours", "W1 step, micrograd's graph", 8),
+                                ("nn", "W2 step, nn.MLP (fused dot)", 40)):
+        for suffix, note in (("", ""), (" loop", f", in a {config.loop_steps}-step loop")):
+            ours, micro = t[case + suffix], t["micrograd" + suffix]
+            fresh = not suffix
+            rows.append(Row(f"{title} ({config.points} points{note})", format_seconds(ours),
+                            format_seconds(micro), format_seconds(t["numpy"]),
+                            speedup(micro, ours), f"{ours / t['numpy']:.0f}x slower",
+                            f">= {target}x faster than micrograd" if fresh else "(information)",
+                            micro / ours >= target if fresh else None))
+    return rows
+
+
+def _power(n: int) -> str:
+    exponent = len(str(n)) - 1
+    return f"10^{exponent}" if n == 10**exponent else str(n)
+
+
+def _backward_of(root: Any) -> Setup:
+    """Backward through an existing graph; passes accumulate, each does the same work."""
+    return lambda: root.backward
+
+
+def _chain_rows(config: Config) -> list[Row]:
+    """Workload 3: backward time per op at each size; micrograd where its recursion allows."""
+    micro_value, _ = _micrograd()
+    rows = []
+    shallow = {"ours": chain.build_chain(autograd.Value, config.shallow)[0],
+               "micrograd": chain.build_chain(micro_value, config.shallow)[0]}
+    t = {name: median(s) / config.shallow for name, s in compare(
+        {name: _backward_of(root) for name, root in shallow.items()}, config.repeat).items()}
+    rows.append(Row(f"W3 chain backward, {config.shallow} ops, per op", format_seconds(t["ours"]),
+                    format_seconds(t["micrograd"]),
+                    vs_micrograd=speedup(t["micrograd"], t["ours"]),
+                    target="(micrograd's depth limit is about 1000)"))
+    del shallow
+
+    per_op: dict[int, float] = {}
+    micro_cell = ""
+    for n in config.chain_sizes:
+        root = chain.build_chain(autograd.Value, n)[0]
+        per_op[n] = median(compare({"ours": _backward_of(root)}, config.repeat)["ours"]) / n
+        del root
+        if not micro_cell:
+            micro_root = chain.build_chain(micro_value, n)[0]
+            try:
+                micro_root.backward()
+                micro_cell = "ran"  # not expected: micrograd 0.1.0 recurses once per node
+            except RecursionError:
+                micro_cell = "RecursionError"
+            del micro_root
+            gc.collect()
+            shown = micro_cell
+        else:
+            shown = "(not run)"
+        rows.append(Row(f"W3 chain backward, {_power(n)} ops, per op",
+                        format_seconds(per_op[n]), shown))
+    small, big = config.chain_sizes[0], config.chain_sizes[-1]
+    ratio = per_op[big] / per_op[small]
+    rows.append(Row(f"W3 per op, {_power(big)} / {_power(small)}", f"{ratio:.2f}x",
+                    target="<= 1.5x", met=ratio <= 1.5))
+    return rows
+
+
+def _memory_row(data: _Data) -> Row:
+    """Workload 4: bytes per node of workload 1's graph after forward and backward."""
+    micro_value, _ = _micrograd()
+    per_node = {}
+    for name, value, operands in (("ours", autograd.Value, lambda v: v.parents),
+                                  ("micrograd", micro_value, lambda v: v._prev)):
+        net, params = moons.make_net(value, data.weights)
+
+        def build(value: Any = value, net: Any = net, params: Any = params) -> Any:
+            loss = moons.loss_graph(value, net, params, data.points, data.labels)
+            for p in params:
+                p.grad = 0.0
+            loss.backward()
+            return loss
+
+        size, loss = memory.traced_bytes(build)
+        per_node[name] = size / (memory.count_nodes(loss, operands) - len(params))
+        del loss
+    ratio = per_node["ours"] / per_node["micrograd"]
+    return Row("W4 memory per graph node (W1 graph)", format_bytes(per_node["ours"]),
+               format_bytes(per_node["micrograd"]), vs_micrograd=f"{ratio:.2f}x the bytes",
+               target="<= 0.25x micrograd's", met=ratio <= 0.25)
+
+
+def run(config: Config, out: Callable[[str], None] = print) -> list[Row]:
+    """Run the whole suite, printing progress and the table; returns the table's rows."""
+    out(f"stepgrad benchmarks ({config.name} mode): medians of {config.repeat} interleaved "
+        f"samples, each after gc.collect(), GC enabled with the same settings for every engine")
+    out(machine_info())
+    if config.name == "quick":
+        out("quick mode: smaller workloads, one sample; a smoke run, not a measurement")
+    data = _Data(config.points)
+    out("correctness gate (before any timing):")
+    gate(config, data, out)
+
+    out("timing workloads 1 and 2 ...")
+    rows = _step_rows(config, _times(data, config))
+    out("timing workload 3 ...")
+    rows += _chain_rows(config)
+    out("measuring workload 4 ...")
+    rows.append(_memory_row(data))
+    out("timing workload 5 ...")
+    rows += gradcheck_rate.rows(config.programs, config.repeat)
+    out("")
+    out(render_table(rows))
+    met = [r for r in rows if r.met is not None]
+    out(f"\ntargets met: {sum(bool(r.met) for r in met)} of {len(met)}")
+    return rows

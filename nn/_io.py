@@ -1,0 +1,160 @@
+"""Model files: JSON written atomically, read with strict checks, loaded all or nothing.
+
+A file looks like ``{"format": "stepgrad.nn", "version": 1, "model": {architecture},
+"parameters": {name: number}}``. Never pickle: a model file is data, and loading it runs no code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograd import Value
+    from nn.modules import Module
+
+__all__ = ["FORMAT", "VERSION", "atomic_write_text", "check_state", "load", "save"]
+
+FORMAT = "stepgrad.nn"
+VERSION = 1
+_KEYS = ("format", "version", "model", "parameters")
+
+
+def check_state(named: list[tuple[str, Value]], state: Any, where: str) -> list[float]:
+    """The values of ``state`` in the order of ``named``; ValueError naming the first problem."""
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{where}: parameters must map names to numbers, got "
+                         f"{type(state).__name__}")
+    names = [name for name, _ in named]
+    missing = [name for name in names if name not in state]
+    expected = set(names)
+    unexpected = [name for name in state if name not in expected]
+    if missing or unexpected:
+        first = (f"missing parameter {missing[0]!r}" if missing
+                 else f"unexpected parameter {unexpected[0]!r}")
+        counts = (f" ({len(state)} parameters given, the model has {len(names)})"
+                  if len(state) != len(names) else "")
+        raise ValueError(f"{where}: {first}{counts}; names must match the model's "
+                         "named_parameters()")
+    values = []
+    for name in names:
+        value = state[name]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
+                             f"{value!r:.40}, not a number")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
+                             "finite numbers")
+        values.append(number)
+    return values
+
+
+def save(model: Module, path: str | PathLike[str]) -> None:
+    """Write ``model``'s architecture and parameters to ``path`` as JSON, atomically."""
+    state = model.state_dict()
+    for name, value in state.items():
+        if not math.isfinite(value):
+            raise ValueError(f"cannot save {path}: parameter {name!r} is {value} (training "
+                             "diverged?); only finite parameters can be saved")
+    document = {"format": FORMAT, "version": VERSION, "model": model.architecture(),
+                "parameters": state}
+    atomic_write_text(Path(path), json.dumps(document, indent=1, allow_nan=False) + "\n")
+
+
+def load(model: Module, path: str | PathLike[str]) -> None:
+    """Read ``path`` into ``model`` after checking everything; on any error nothing changes."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{where}: not a stepgrad model file (not UTF-8 text)") from None
+    try:
+        document = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}: not valid JSON ({err.msg} at line {err.lineno} column "
+                         f"{err.colno}); the file is truncated or corrupted") from None
+    except _DuplicateKey as err:
+        raise ValueError(f"{where}: key {err.args[0]!r} appears twice; the file is "
+                         "corrupted") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f"{where}: not a stepgrad model file (expected a JSON object with "
+                         f'"format": "{FORMAT}")')
+    version = document.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ValueError(f"{where}: format version {version!r} is not supported; this "
+                         f"stepgrad reads version {VERSION}")
+    for key in document:
+        if key not in _KEYS:
+            raise ValueError(f"{where}: unexpected key {key!r}; a model file holds "
+                             f"{', '.join(_KEYS)}")
+    _check_architecture(where, document.get("model"), model.architecture())
+    named = model.named_parameters()
+    values = check_state(named, document.get("parameters"), where)
+    for (_, p), value in zip(named, values, strict=True):
+        p.data = value
+
+
+def _check_architecture(where: str, found: Any, expected: dict[str, Any]) -> None:
+    if not isinstance(found, dict):
+        raise ValueError(f'{where}: "model" must describe the architecture, got '
+                         f"{type(found).__name__}")
+    for key in [*expected, *(k for k in found if k not in expected)]:
+        if found.get(key) != expected.get(key):
+            raise ValueError(f"{where}: the file holds a different architecture ({key}: "
+                             f"file {found.get(key)!r}, this model {expected.get(key)!r}); "
+                             f"build the model as {_describe(found)} before loading")
+
+
+def _describe(architecture: dict[str, Any]) -> str:
+    """``{"type": "MLP", "nin": 2, ...}`` as ``MLP(nin=2, ...)``."""
+    args = ", ".join(f"{k}={v!r}" for k, v in architecture.items() if k != "type")
+    return f"{architecture.get('type', 'a model')}({args})"
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+
+    The text goes to a temporary file in the same directory, is flushed to disk, then
+    ``os.replace`` swaps it in (atomic on POSIX and Windows); on any error the temporary file
+    is removed and the old file is untouched.
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot save {path}: directory {directory} does not exist")
+    # keep an existing file's permissions; mkstemp's 0600 would otherwise replace them
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,169 @@
+"""Losses written with `Value` ops, so they backpropagate like any other graph.
+
+Each loss takes the model's outputs for a batch and the labels, and returns the mean over the
+batch as one Value. The cross-entropies use the log-sum-exp trick: the largest logit is
+subtracted as a constant, so no ``exp`` overflows and the gradient is exact
+(``sigmoid(z) - y``, ``softmax(z) - onehot(y)``) for logits of any size.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from autograd import Value, dot, sum_values
+from nn.modules import Module
+
+__all__ = ["binary_cross_entropy", "hinge", "l2", "logsumexp", "mse", "softmax",
+           "softmax_cross_entropy", "softplus"]
+
+
+def mse(outputs: Any, targets: Any) -> Value:
+    """Mean squared error: mean((output - target)^2); gradient 2 (output - target) / n."""
+    outs = _outputs("mse", "outputs", outputs)
+    ts = _labels("mse", "targets", targets, len(outs))
+    for i, t in enumerate(ts):
+        if not math.isfinite(t):
+            raise ValueError(f"mse: targets[{i}] is {t}; targets must be finite numbers")
+    return _mean([(o - t) ** 2 for o, t in zip(outs, ts, strict=True)])
+
+
+def hinge(scores: Any, labels: Any, *, margin: float = 1.0) -> Value:
+    """Max-margin loss (micrograd's demo): mean(relu(margin - y * score)), labels -1 or +1."""
+    outs = _outputs("hinge", "scores", scores)
+    ys = _labels("hinge", "labels", labels, len(outs))
+    for i, y in enumerate(ys):
+        if y not in (-1.0, 1.0):
+            raise ValueError(f"hinge: labels must be -1 or +1; labels[{i}] is {y:g} "
+                             "(for 0/1 labels pass 2 * y - 1)")
+    return _mean([(margin - y * s).relu() for s, y in zip(outs, ys, strict=True)])
+
+
+def binary_cross_entropy(logits: Any, labels: Any) -> Value:
+    """Binary cross-entropy on logits z, labels in [0, 1]: mean(softplus(z) - y z).
+
+    Equal to -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], without ever taking the log
+    of a sigmoid that rounded to 0 or 1.
+    """
+    outs = _outputs("binary_cross_entropy", "logits", logits)
+    ys = _labels("binary_cross_entropy", "labels", labels, len(outs))
+    for i, y in enumerate(ys):
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"binary_cross_entropy: labels must be 0 or 1 (or a probability "
+                             f"in between); labels[{i}] is {y:g} (for -1/+1 labels pass "
+                             "(y + 1) / 2)")
+    return _mean([softplus(z) - y * z for z, y in zip(outs, ys, strict=True)])
+
+
+def softmax_cross_entropy(logits: Any, labels: Any) -> Value:
+    """Cross-entropy of softmax(logits) against class indices: mean(logsumexp(z) - z[y]).
+
+    ``logits`` holds one row of k Values per sample (a model with k outputs); ``labels`` one
+    integer class in 0..k-1 per sample.
+    """
+    fn = "softmax_cross_entropy"
+    rows = _rows(fn, logits)
+    k = len(rows[0])
+    if len(labels) != len(rows):
+        raise ValueError(f"{fn}: {len(rows)} rows of logits but {len(labels)} labels")
+    classes = []
+    for i, y in enumerate(labels):
+        if isinstance(y, bool) or not isinstance(y, numbers.Integral) or not 0 <= int(y) < k:
+            raise ValueError(f"{fn}: labels must be class indices 0..{k - 1} (one per row); "
+                             f"labels[{i}] is {y!r}")
+        classes.append(int(y))
+    return _mean([logsumexp(row) - row[y] for row, y in zip(rows, classes, strict=True)])
+
+
+def l2(parameters: Module | Iterable[Value], alpha: float = 1e-4) -> Value:
+    """L2 regularisation: alpha * sum(p^2) over the parameters (one fused node)."""
+    ps = parameters.parameters() if isinstance(parameters, Module) else list(parameters)
+    if not ps or not all(type(p) is Value for p in ps):
+        raise ValueError("l2: parameters must be a Module or a non-empty list of Values")
+    return dot(ps, ps) * _alpha(alpha)
+
+
+def softplus(z: Value) -> Value:
+    """log(1 + e^z), stably: m + log(e^-m + e^(z - m)) with m = max(z, 0) held constant."""
+    m = max(z.data, 0.0)
+    return ((z - m).exp() + math.exp(-m)).log() + m
+
+
+def logsumexp(values: Sequence[Value]) -> Value:
+    """log(sum(e^v)), stably: the largest value is subtracted first, as a constant."""
+    m = max(v.data for v in values)
+    return sum_values([(v - m).exp() for v in values]).log() + m
+
+
+def softmax(values: Sequence[Value]) -> list[Value]:
+    """Probabilities e^v / sum(e^v), as Values (stable: the largest value is subtracted)."""
+    m = max(v.data for v in values)
+    exps = [(v - m).exp() for v in values]
+    total = sum_values(exps)
+    return [e / total for e in exps]
+
+
+# -- argument checks ----------------------------------------------------------------------
+
+def _alpha(alpha: Any) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (
+            math.isfinite(alpha) and float(alpha) >= 0):
+        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
+    return float(alpha)
+
+
+def _mean(terms: list[Value]) -> Value:
+    return sum_values(terms) * (1.0 / len(terms))
+
+
+def _outputs(fn: str, name: str, values: Any) -> list[Value]:
+    """One Value per sample (numbers are wrapped); anything else is a clear TypeError."""
+    if isinstance(values, (Value, numbers.Real)):
+        values = [values]
+    out = []
+    for i, v in enumerate(values):
+        if type(v) is Value:
+            out.append(v)
+        elif isinstance(v, numbers.Real):
+            out.append(Value(v))
+        else:
+            hint = (" (one output per sample: use a model whose last layer has one neuron)"
+                    if isinstance(v, (list, tuple)) else "")
+            raise TypeError(f"{fn}: {name}[{i}] is {type(v).__name__}, not a Value or "
+                            f"number{hint}")
+    if not out:
+        raise ValueError(f"{fn}: {name} is empty")
+    return out
+
+
+def _labels(fn: str, name: str, labels: Any, n: int) -> list[float]:
+    if isinstance(labels, numbers.Real):
+        labels = [labels]
+    out = []
+    for i, y in enumerate(labels):
+        if not isinstance(y, numbers.Real):
+            raise TypeError(f"{fn}: {name}[{i}] is {type(y).__name__} {y!r:.40}, not a number")
+        out.append(float(y))
+    if len(out) != n:
+        raise ValueError(f"{fn}: {n} outputs but {len(out)} {name}; give one per sample")
+    return out
+
+
+def _rows(fn: str, logits: Any) -> list[list[Value]]:
+    rows = []
+    for i, row in enumerate(logits):
+        if isinstance(row, (Value, numbers.Real)):
+            raise TypeError(f"{fn}: logits[{i}] is one number; each sample needs a row of "
+                            "k >= 2 logits (a model whose last layer has k neurons)")
+        rows.append(_outputs(fn, f"logits[{i}]", row))
+    if not rows:
+        raise ValueError(f"{fn}: logits is empty")
+    k = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != k:
+            raise ValueError(f"{fn}: logits[{i}] has {len(row)} entries, logits[0] has {k}")
+    if k < 2:
+        raise ValueError(f"{fn}: needs at least 2 classes, got rows of {k}")
+    return rows

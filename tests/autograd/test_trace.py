@@ -1,0 +1,205 @@
+"""The backprop trace: replaying it gives backward()'s gradients exactly, and each step's
+arithmetic is the chain rule (contribution = upstream x local, after = before + contribution)."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, backprop_steps, dot, grad, sum_values, walk
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+_UNARY = ("neg", "tanh", "sigmoid", "sin", "cos", "relu", "abs", "square")
+_BINARY = ("add", "sub", "mul")
+
+
+def _apply(name: str, args: list[Value]) -> Value:
+    a = args[0]
+    if name == "neg":
+        return -a
+    if name == "square":
+        return a**2
+    if name == "abs":
+        return abs(a)
+    if name in ("tanh", "sigmoid", "sin", "cos", "relu"):
+        return getattr(a, name)()
+    if name == "add":
+        return a + args[1]
+    if name == "sub":
+        return a - args[1]
+    if name == "mul":
+        return a * args[1]
+    if name == "sum":
+        return sum_values(args)
+    half = len(args) // 2  # "dot"
+    return dot(args[:half], args[half : 2 * half], args[-1] if len(args) % 2 else None)
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Value:
+    """A random DAG: later ops reuse earlier nodes (reuse is where accumulation bugs live)."""
+    leaves = draw(st.lists(st.floats(-3, 3, allow_nan=False), min_size=1, max_size=4))
+    nodes = [Value(x, f"x{i}") for i, x in enumerate(leaves)]
+    for _ in range(draw(st.integers(1, 12))):
+        pick = st.sampled_from(nodes)
+        name = draw(st.sampled_from(_UNARY + _BINARY + ("sum", "dot")))
+        if name in _UNARY:
+            args = [draw(pick)]
+        elif name in _BINARY:
+            args = [draw(pick), draw(pick)]
+        else:
+            args = draw(st.lists(pick, min_size=1 if name == "sum" else 2, max_size=5))
+        try:
+            nodes.append(_apply(name, args))
+        except OverflowError:  # squares of squares can leave the float range: skip that op
+            continue
+    return nodes[-1]
+
+
+def test_neuron_trace_matches_backward_and_the_worked_numbers() -> None:
+    o, v = neuron()
+    trace = backprop_steps(o)
+    assert all(node.grad == 0.0 for node in walk(o))  # the trace touches no .grad
+    o.backward()
+    for node in walk(o):
+        assert trace.grads[node] == node.grad
+    # the lecture's numbers, and do/dn = 1 - o^2 in closed form
+    assert math.isclose(o.data, 1 / math.sqrt(2), rel_tol=1e-12)
+    assert math.isclose(v["n"].grad, 1 - o.data**2, rel_tol=1e-12)
+    assert math.isclose(v["w1"].grad, 1.0, rel_tol=1e-9)
+    assert math.isclose(v["x1"].grad, -1.5, rel_tol=1e-9)
+    assert math.isclose(v["b"].grad, 0.5, rel_tol=1e-9)
+    assert v["w2"].grad == 0.0 and math.isclose(v["x2"].grad, 0.5, rel_tol=1e-9)
+
+
+def test_neuron_trace_agrees_with_finite_differences() -> None:
+    o, v = neuron()
+    trace = backprop_steps(o)
+    for name in ("x1", "x2", "w1", "w2", "b"):
+        leaf, h = v[name], 1e-6
+        saved = leaf.data
+        leaf.data = saved + h
+        up = neuron_value(v)
+        leaf.data = saved - h
+        down = neuron_value(v)
+        leaf.data = saved
+        assert math.isclose(trace.grads[leaf], (up - down) / (2 * h), rel_tol=1e-6, abs_tol=1e-8)
+
+
+def neuron_value(v: dict[str, Value]) -> float:
+    n = v["x1"].data * v["w1"].data + v["x2"].data * v["w2"].data + v["b"].data
+    return math.tanh(n)
+
+
+def test_neuron_steps_name_the_formula_of_each_local_derivative() -> None:
+    o, v = neuron()
+    first = backprop_steps(o).steps[0]
+    assert (first.node, first.operand, first.slot) == (o, v["n"], 0)
+    assert first.formula == "1 - tanh(n)^2"
+    assert first.local == 1 - o.data**2 and first.upstream == 1.0
+    mul_steps = [s for s in backprop_steps(o).steps if s.operand is v["x1"]]
+    assert [s.formula for s in mul_steps] == ["w1"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs())
+def test_replay_equals_backward_exactly(root: Value) -> None:
+    order = walk(root)
+    leaves = [n for n in order if n.op is None]
+    trace = backprop_steps(root)
+    assert trace.warning is None and trace.stale == []
+    assert trace.order == order and trace.seed == 1.0
+    replayed = trace.replay()
+    pure = grad(root, leaves)
+    root.backward()
+    for node in order:
+        assert replayed[node] == trace.grads[node] == node.grad
+    assert pure == [node.grad for node in leaves]
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs())
+def test_each_step_is_one_chain_rule_product(root: Value) -> None:
+    trace = backprop_steps(root)
+    nonleaf = [n for n in walk(root) if n.op is not None]
+    assert len(trace.steps) == sum(len(n.parents) for n in nonleaf)
+    assert [s.index for s in trace.steps] == list(range(len(trace.steps)))
+    running: dict[Value, float] = {}
+    for step in trace.steps:
+        assert step.operand is step.node.parents[step.slot]
+        assert step.upstream == trace.grads[step.node]  # final before the node passes it on
+        assert step.contribution == step.upstream * step.local
+        expected_before = running.get(step.operand, 0.0)
+        assert step.before == expected_before
+        assert step.after == (step.contribution if step.operand not in running
+                              else step.before + step.contribution)
+        running[step.operand] = step.after
+    for node, total in running.items():
+        assert trace.grads[node] == total
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_a_seed_of_two_doubles_every_gradient_exactly(root: Value) -> None:
+    one, two = backprop_steps(root), backprop_steps(root, 2.0)
+    assert two.seed == 2.0
+    for node in one.order:
+        assert two.grads[node] == 2.0 * one.grads[node]  # scaling by 2 is exact in binary
+
+
+def test_steps_run_from_the_root_down_in_reverse_walk_order() -> None:
+    o, _ = neuron()
+    trace = backprop_steps(o)
+    position = {node: i for i, node in enumerate(trace.order)}
+    seen = [position[s.node] for s in trace.steps]
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_reused_node_gets_two_steps_and_the_sum_of_both() -> None:
+    a = Value(3.0, "a")
+    b = a + a
+    c = b * b
+    trace = backprop_steps(c)
+    into_a = [s for s in trace.steps if s.operand is a]
+    into_b = [s for s in trace.steps if s.operand is b]
+    assert [s.slot for s in into_a] == [0, 1] and [s.slot for s in into_b] == [0, 1]
+    assert trace.grads[b] == 2 * b.data  # d(b*b)/db = b + b, one step per slot
+    assert into_a[1].before == into_a[0].after
+    assert trace.grads[a] == 4 * b.data  # dc/da = 2b * 2
+    c.backward()
+    assert a.grad == trace.grads[a]
+
+
+def test_seed_step_warns_when_a_grad_was_not_zeroed() -> None:
+    o, v = neuron()
+    assert backprop_steps(o).warning is None
+    o.backward()
+    stale = backprop_steps(o)
+    assert stale.warning is not None and "zero_grad" in stale.warning
+    assert stale.stale == [n for n in walk(o) if n.grad != 0.0]
+    assert f"{len(stale.stale)} node(s)" in stale.warning
+    assert v["w2"] not in stale.stale  # do/dw2 = x2 = 0: nothing accumulated there
+    # the trace is pass-local: the stale .grad does not leak into its numbers
+    assert stale.grads == backprop_steps(o).grads
+    assert stale.grads[v["w1"]] == v["w1"].grad  # one backward so far: equal
+    o.zero_grad()
+    assert backprop_steps(o).warning is None
+
+
+def test_a_leaf_root_has_no_steps() -> None:
+    x = Value(4.0, "x")
+    trace = backprop_steps(x)
+    assert trace.steps == [] and trace.grads == {x: 1.0} and trace.replay() == {x: 1.0}

@@ -1,0 +1,426 @@
+"""The HTML stepper in a real headless Chromium (Debian's ``chromium``, driven by playwright).
+
+Every page is opened from ``file://`` with all requests recorded: only the file itself may be
+fetched. Displayed gradients are read from the drawing's grad cells and compared with the
+engine's trace replayed to that step: as text (what draw_dot writes) and as numbers within the
+display precision (4 decimals, or 4 significant digits in exponent form), and the window API's
+full-precision values exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from autograd import Value, walk
+from viz._format import DASH, number
+from viz.html import Stepper
+
+CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install it with "
+                    "`sudo apt-get install chromium` (or set STEPGRAD_CHROMIUM to its path)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stepper_pages")
+
+
+class Opened:
+    """A stepper page open in the browser, with what it asked for and what it complained of."""
+
+    def __init__(self, page: Page, stepper: Stepper, url: str) -> None:
+        self.page, self.stepper, self.url = page, stepper, url
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+    @property
+    def api(self) -> str:
+        return f"window.stepgrad[{self.stepper.prefix!r}]"
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.page.evaluate(f"{self.api}.state()")
+        return result
+
+    def step(self) -> int:
+        return int(self.page.get_attribute(f"#{self.stepper.prefix}root", "data-step") or "-1")
+
+    def cells(self) -> list[tuple[str, str]]:
+        """The text of every node's data and grad cell, in walk order."""
+        result: list[list[str]] = self.page.evaluate(
+            """([p, n]) => Array.from({length: n}, (_, i) =>
+                 [p + 'd' + i, p + 'g' + i].map((id) => document.getElementById(id).textContent.trim()))""",
+            [self.stepper.prefix, len(self.stepper.trace.order)])
+        return [(d, g) for d, g in result]
+
+    def button(self, name: str) -> None:
+        self.page.click(f"#{self.stepper.prefix}{name}")
+
+
+def open_page(browser: Browser, stepper: Stepper, path: Path, fragment: str = "") -> Opened:
+    stepper.save(path)
+    url = path.resolve().as_uri()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    opened = Opened(page, stepper, url)
+
+    def route(r: Any) -> None:
+        opened.requests.append(r.request.url)
+        if r.request.url.split("#")[0] == url:
+            r.continue_()
+        else:
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type in ("error", "warning")
+            else None)
+    page.goto(url + fragment)
+    page.wait_for_selector(f"#{stepper.prefix}root[data-ready=true]", timeout=15_000)
+    return opened
+
+
+def close(opened: Opened) -> None:
+    """Close the page after checking it fetched nothing but itself and raised nothing."""
+    try:
+        assert opened.requests == [opened.url], opened.requests
+        assert opened.dialogs == []
+        assert opened.errors == []
+    finally:
+        opened.page.context.close()
+
+
+# -- what the page should show at each step, from the trace alone ---------------------------------
+
+def expected(stepper: Stepper, s: int) -> tuple[list[float | None], list[float | None]]:
+    """Data and grad of every node at page step s: leaves known from the start, op nodes one
+    per forward step, then the seed, then the trace's steps replayed."""
+    t = stepper.trace
+    forward = [node for node in t.order if node.op is not None]
+    known = {node for node in t.order if node.op is None} | set(forward[:s])
+    grads: dict[Value, float] = {}
+    if s > len(forward):
+        grads[t.root] = t.seed
+    for step in t.steps[: max(0, s - len(forward) - 1)]:
+        grads[step.operand] = step.after
+    return ([node.data if node in known else None for node in t.order],
+            [grads.get(node) for node in t.order])
+
+
+def shown_matches(text: str, value: float) -> bool:
+    """``text`` shows ``value`` to the display precision: 4 decimals or 4 significant digits."""
+    x = float(text)
+    if math.isnan(value) or math.isinf(value) or value == 0.0:
+        return x == value or (math.isnan(x) and math.isnan(value))
+    if "e" in text:
+        return abs(x - value) <= 5e-4 * abs(value)
+    return abs(x - value) <= 5e-5 * (1 + 1e-9)
+
+
+def check_step(opened: Opened, s: int) -> None:
+    """The page is at step s and every cell and the API show what the trace says."""
+    assert opened.step() == s
+    datas, grads = expected(opened.stepper, s)
+    state = opened.state()
+    assert state["step"] == s
+    for got, want in zip(state["grads"], grads):  # full precision, exactly
+        assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
+    for got, want in zip(state["data"], datas):
+        assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
+    for i, ((d_text, g_text), d, g) in enumerate(zip(opened.cells(), datas, grads)):
+        assert d_text == ("data ?" if d is None else f"data {number(d)}"), (s, i)
+        assert g_text == (f"grad {DASH}" if g is None else f"grad {number(g)}"), (s, i)
+        if d is not None:
+            assert shown_matches(d_text.removeprefix("data "), d), (s, i, d_text, d)
+        if g is not None:
+            assert shown_matches(g_text.removeprefix("grad "), g), (s, i, g_text, g)
+
+
+def neuron() -> Value:
+    """o = tanh(x1*w1 + x2*w2 + b), micrograd's lecture neuron: o = 1/sqrt(2)."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+# -- the classic neuron ----------------------------------------------------------------------
+
+def test_neuron_next_through_every_step_then_previous_undoes(browser: Browser,
+                                                              pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "neuron.html")
+    try:
+        check_step(opened, 0)
+        for s in range(1, stepper.last_step + 1):
+            opened.button("next")
+            check_step(opened, s)
+        assert opened.page.is_disabled(f"#{stepper.prefix}next")
+        opened.page.keyboard.press("ArrowRight")  # past the end: stays
+        check_step(opened, stepper.last_step)
+        # the closed form: do/dn = 1 - tanh(n)^2 = 1/2, then through the products and the sum
+        grads = dict(zip([v.label for v in stepper.trace.order], opened.state()["grads"]))
+        closed = {"o": 1.0, "n": 0.5, "b": 0.5, "x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0}
+        for label, value in closed.items():
+            assert grads[label] == pytest.approx(value, abs=1e-12)
+        for s in range(stepper.last_step - 1, -1, -1):
+            opened.button("prev")
+            check_step(opened, s)
+    finally:
+        close(opened)
+
+
+def test_neuron_keyboard_slider_and_deep_link(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    mid = stepper.page_step(4)
+    opened = open_page(browser, stepper, pages_dir / "neuron_keys.html", f"#step={mid}")
+    page, p = opened.page, stepper.prefix
+    try:
+        check_step(opened, mid)  # the deep link
+        page.keyboard.press("ArrowRight")
+        check_step(opened, mid + 1)
+        assert page.url.endswith(f"#step={mid + 1}")  # and the link follows the page
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        check_step(opened, mid - 1)
+        page.keyboard.press("End")
+        check_step(opened, stepper.last_step)
+        page.keyboard.press("Home")
+        check_step(opened, 0)
+        # the slider: dragged to a step, then moved with its own arrow keys
+        slider = page.locator(f"#{p}slider")
+        slider.evaluate("(el) => { el.value = '6'; el.dispatchEvent(new Event('input')); }")
+        check_step(opened, 6)
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        check_step(opened, 7)
+        assert slider.input_value() == "7"
+        # editing the address's fragment moves the stepper too
+        page.evaluate("location.hash = '#step=3'")
+        page.wait_for_selector(f"#{p}root[data-step='3']")
+        check_step(opened, 3)
+        # narration for screen readers, at a backward step
+        page.evaluate(f"{opened.api}.go({stepper.page_step(0)})")
+        narration = page.locator(f"#{p}narration")
+        assert narration.get_attribute("aria-live") == "polite"
+        text = narration.text_content() or ""
+        assert "Backward step 1 of 9" in text and "1 - tanh(n)^2" in text and "0.5000" in text
+        assert page.get_attribute(f"#{p}root", "data-phase") == "backward"
+        assert page.get_attribute(f"#{p}root", "data-trace-step") == "0"
+        assert "active" in (page.get_attribute(f"#{p}n9", "class") or "")
+        assert "active" in (page.get_attribute(f"#{p}e9_0", "class") or "")
+    finally:
+        close(opened)
+
+
+def test_neuron_play_runs_to_the_end_and_pauses(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "neuron_play.html")
+    page, p = opened.page, stepper.prefix
+    try:
+        page.select_option(f"#{p}speed", "80")
+        page.keyboard.press(" ")  # space: play
+        assert page.get_attribute(f"#{p}play", "aria-pressed") == "true"
+        page.wait_for_selector(f"#{p}root[data-step='{stepper.last_step}']", timeout=10_000)
+        page.wait_for_selector(f"#{p}play[aria-pressed='false']")
+        assert opened.state()["playing"] is False
+        check_step(opened, stepper.last_step)
+        opened.button("play")  # from the end, play starts again from the start
+        page.wait_for_function(f"() => {opened.api}.state().step >= 2")
+        opened.button("play")
+        stopped = opened.step()
+        page.wait_for_timeout(300)
+        assert opened.step() == stopped
+        check_step(opened, stopped)
+    finally:
+        close(opened)
+
+
+def test_no_request_leaves_the_page(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "neuron_csp.html")
+    page = opened.page
+    try:
+        # even script that tries is stopped by the page's Content-Security-Policy
+        outcome = page.evaluate("""() => fetch('https://example.com/x')
+            .then(() => 'fetched', () => 'blocked')""")
+        assert outcome == "blocked"
+        page.evaluate("""() => { const img = document.createElement('img');
+            img.src = 'https://example.com/pixel.png'; document.body.appendChild(img); }""")
+        page.wait_for_timeout(200)
+        refused = [e for e in opened.errors if "Content Security Policy" in e]
+        assert refused and len(refused) == len(opened.errors)
+        opened.errors.clear()
+    finally:
+        close(opened)
+
+
+def test_html_in_a_label_shows_as_text(browser: Browser, pages_dir: Path) -> None:
+    x = Value(2.0, XSS)
+    y = Value(-1.0, "</script><script>alert(2)</script>")
+    root = (x * y).tanh()
+    root.label = "out"
+    stepper = Stepper(root, title=XSS)
+    opened = open_page(browser, stepper, pages_dir / "xss.html")
+    page, p = opened.page, stepper.prefix
+    try:
+        assert page.locator("img").count() == 0
+        assert page.title() == XSS
+        assert XSS in (page.text_content(f"#{p}n0") or "")
+        page.evaluate(f"{opened.api}.last()")  # the step into x: names x in the card
+        head = page.text_content(f"#{p}head") or ""
+        assert XSS in head or y.label in head
+        names = page.evaluate(f"JSON.parse(document.getElementById('{p}data').textContent)"
+                              ".nodes.map((n) => n.name)")
+        assert names[:2] == [XSS, y.label]
+        assert opened.dialogs == []
+    finally:
+        close(opened)
+
+
+def test_non_finite_values_are_shown(browser: Browser, pages_dir: Path) -> None:
+    x = Value(float("inf"), "x")
+    z = Value(float("nan"), "z")
+    root = x * 2.0 + z
+    stepper = Stepper(root)
+    opened = open_page(browser, stepper, pages_dir / "nonfinite.html")
+    try:
+        opened.page.evaluate(f"{opened.api}.last()")
+        check_step(opened, stepper.last_step)
+        assert ("data inf", "grad 2.0000") in opened.cells()
+        assert opened.state()["data"][0] == math.inf
+    finally:
+        close(opened)
+
+
+def test_two_steppers_on_one_page_stay_apart(browser: Browser, pages_dir: Path) -> None:
+    """As in a notebook: two inline steppers, each with its own ids, keys and state."""
+    first, second = Stepper(neuron()), Stepper(neuron().exp())
+    path = pages_dir / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><meta charset=utf-8><body>{first._repr_html_()}"
+                    f"<hr>{second._repr_html_()}</body>", encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(path.resolve().as_uri())
+        for s in (first, second):
+            page.wait_for_selector(f"#{s.prefix}root[data-ready=true]")
+        page.focus(f"#{second.prefix}root")
+        page.keyboard.press("End")
+        assert page.get_attribute(f"#{second.prefix}root", "data-step") == str(second.last_step)
+        assert page.get_attribute(f"#{first.prefix}root", "data-step") == "0"
+        page.click(f"#{first.prefix}next")
+        page.keyboard.press("ArrowRight")  # the focus is in the first stepper now
+        assert page.get_attribute(f"#{first.prefix}root", "data-step") == "2"
+        assert page.get_attribute(f"#{second.prefix}root", "data-step") == str(second.last_step)
+        assert page.url.endswith("notebook.html")  # inline steppers leave the address alone
+    finally:
+        context.close()
+
+
+def test_mlp_page_is_usable(browser: Browser, pages_dir: Path) -> None:
+    rng = random.Random(1)
+    xs = [Value(rng.uniform(-1, 1), f"x{i}") for i in range(2)]
+    for layer, (nin, nout) in enumerate([(2, 16), (16, 16), (16, 1)]):
+        outs = []
+        for j in range(nout):
+            act = Value(rng.uniform(-1, 1), f"b{layer}.{j}")
+            for k in range(nin):
+                act = act + Value(rng.uniform(-1, 1), f"w{layer}.{j}.{k}") * xs[k]
+            outs.append(act.tanh() if layer < 2 else act)
+        xs = outs
+    stepper = Stepper(xs[0])
+    assert len(walk(xs[0])) > 900
+    opened = open_page(browser, stepper, pages_dir / "mlp.html")
+    page, p = opened.page, stepper.prefix
+    try:
+        mid = stepper.page_step(len(stepper.trace.steps) // 2)
+        page.evaluate(f"{opened.api}.go({mid})")
+        check_step(opened, mid)
+        opened.button("next")
+        check_step(opened, mid + 1)
+        # the active node is scrolled into the visible part of the drawing
+        view = page.locator(f"#{p}view").bounding_box()
+        k = mid + 1 - stepper.forward_steps - 2
+        active = stepper.trace.order.index(stepper.trace.steps[k].node)
+        box = page.locator(f"#{p}n{active}").bounding_box()
+        assert view and box
+        assert view["x"] <= box["x"] + box["width"] / 2 <= view["x"] + view["width"]
+        assert view["y"] <= box["y"] + box["height"] / 2 <= view["y"] + view["height"]
+        page.keyboard.press("End")
+        check_step(opened, stepper.last_step)
+    finally:
+        close(opened)
+
+
+# -- hypothesis-drawn programs ----------------------------------------------------------------
+
+UNARY = ("tanh", "sigmoid", "sin", "cos", "exp_small", "neg", "relu")
+BINARY = ("add", "sub", "mul")
+LABEL = st.text(st.sampled_from("ab<>&\"'/ \u2028x1"), min_size=0, max_size=6)
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Value:
+    """A small random DAG: leaves, then ops on earlier nodes (reuse is likely), root last."""
+    nodes = [Value(draw(st.floats(-2, 2, allow_nan=False)), draw(LABEL))
+             for _ in range(draw(st.integers(1, 3)))]
+    for _ in range(draw(st.integers(1, 7))):
+        pick = st.integers(0, len(nodes) - 1)
+        if draw(st.booleans()):
+            a = nodes[draw(pick)]
+            op = draw(st.sampled_from(UNARY))
+            out = (a.tanh() * 2.0).exp() if op == "exp_small" else (
+                -a if op == "neg" else getattr(a, op)())
+        else:
+            a, b = nodes[draw(pick)], nodes[draw(pick)]
+            op = draw(st.sampled_from(BINARY))
+            out = a + b if op == "add" else a - b if op == "sub" else a * b
+        out.label = draw(LABEL)
+        nodes.append(out)
+    return nodes[-1]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(root=programs())
+def test_random_program_steps_match_its_trace(browser: Browser, pages_dir: Path,
+                                              root: Value) -> None:
+    stepper = Stepper(root)
+    opened = open_page(browser, stepper, pages_dir / "program.html")
+    try:
+        check_step(opened, 0)
+        for s in range(1, stepper.last_step + 1):
+            opened.page.keyboard.press("ArrowRight")
+            check_step(opened, s)
+        for s in range(stepper.last_step - 1, max(-1, stepper.last_step - 4), -1):
+            opened.page.keyboard.press("ArrowLeft")
+            check_step(opened, s)
+    finally:
+        close(opened)

@@ -1,0 +1,347 @@
+"""The interactive backprop stepper: one self-contained, offline HTML page per graph.
+
+The page holds ``draw_dot``'s drawing as inline SVG, the trace of ``backprop_steps`` as JSON, and
+a small script (``viz/static/stepper.js``) that walks through it: a forward phase (each op node's
+value appears in walk order), the seed, then one step per chain-rule contribution, with the
+active node and edge highlighted, the arithmetic spelled out and the gradients filling in.
+
+Page steps: 0 shows only the leaves; 1..F are the forward steps (F = number of op nodes);
+F + 1 is the seed; F + 2 + k is ``trace.steps[k]``. Test hooks: the root element
+``#{prefix}root`` carries ``data-step``, ``data-phase`` and ``data-trace-step``; node i's grad
+cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``); ``window.stepgrad[prefix]`` has
+``go(n)``, ``next()``, ``prev()``, ``play()``, ``pause()`` and ``state()`` (full-precision data
+and grads as shown).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+import secrets
+import tempfile
+import xml.etree.ElementTree as ET
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from autograd import Trace, Value, backprop_steps, walk
+from autograd.ops import substitute
+from viz._format import DASH, expression, node_names, number
+from viz.dot import draw_dot, svg_cell_id
+
+__all__ = ["MAX_NODES", "Stepper", "stepper_html"]
+
+MAX_NODES = 2000
+"""Default node limit: a 2-16-16-1 MLP built op by op (about 1000 nodes) fits with room to spare."""
+
+_DIGITS = 4  # as draw_dot and the terminal stepper write numbers
+_UNKNOWN = "?"  # a data cell before the forward pass reaches it
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+# the ids (after the prefix) of the page's own elements, which the drawing must not use
+_OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", "slider", "counter",
+                      "fit", "narration", "card", "head", "chain", "local", "upstream",
+                      "contribution", "update", "view", "data"})
+_CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'none'")
+
+
+def _asset(name: str) -> str:
+    text = resources.files("viz").joinpath("static", name).read_text(encoding="utf-8")
+    # inlined verbatim, so these would end the <script>/<style> element early
+    if "</script" in text.lower() or "</style" in text.lower():
+        raise RuntimeError(f"viz/static/{name} must not contain '</script' or '</style'")
+    return text
+
+
+def _num(x: float) -> float | str:
+    """A float as JSON accepts it: non-finite values become strings the page decodes."""
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` or line
+    separators can end the element or confuse a parser (``ensure_ascii`` covers U+2028/9)."""
+    text = json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Stepper:
+    """An interactive backprop stepper over ``root``'s graph, as one offline HTML page.
+
+    ``grad`` seeds the backward pass; a graph of more than ``max_nodes`` nodes is refused with
+    a ValueError (the page would be too large to follow). ``save(path)`` writes the page,
+    ``html()`` returns it, and Jupyter shows the stepper inline.
+    """
+
+    def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
+                 title: str | None = None) -> None:
+        if type(root) is not Value:
+            raise TypeError(f"Stepper: root must be a Value, got {type(root).__name__}")
+        if type(max_nodes) is not int or max_nodes < 1:
+            raise ValueError(f"Stepper: max_nodes must be a positive int, got {max_nodes!r}")
+        if title is not None and type(title) is not str:
+            raise TypeError(f"Stepper: title must be a str, got {type(title).__name__}")
+        size = len(walk(root))
+        if size > max_nodes:
+            raise ValueError(
+                f"Stepper: the graph has {size} nodes, more than max_nodes={max_nodes}, too many "
+                f"to follow step by step. Pass max_nodes={size} to build the page anyway, or "
+                "shrink the graph: fused ops (autograd.dot, autograd.sum_values) make one node "
+                "of a whole weighted sum.")
+        self.trace: Trace = backprop_steps(root, grad)
+        """The recorded backward pass the page walks through."""
+        self.title = title if title is not None else f"Backpropagation of {root.label or 'the output'}"
+        """Shown above the stepper and as the page title."""
+        # random, so that steppers shown in one notebook (even across kernel restarts) never
+        # share element ids
+        self.prefix = f"sg{secrets.token_hex(4)}-"
+        """The id prefix of every element of this stepper (and its key in ``window.stepgrad``)."""
+
+    @property
+    def forward_steps(self) -> int:
+        """How many forward steps the page has (one per op node)."""
+        return sum(1 for node in self.trace.order if node.op is not None)
+
+    @property
+    def last_step(self) -> int:
+        """The number of the page's last step: forward steps, the seed, then the trace steps."""
+        return self.forward_steps + 1 + len(self.trace.steps)
+
+    def page_step(self, k: int) -> int:
+        """The page step that shows ``trace.steps[k]``."""
+        if not 0 <= k < len(self.trace.steps):
+            raise IndexError(f"page_step: the trace has {len(self.trace.steps)} steps, no step {k}")
+        return self.forward_steps + 2 + k
+
+    def __repr__(self) -> str:
+        t = self.trace
+        return (f"<Stepper {self.title!r}: {len(t.order)} nodes, {self.forward_steps} forward "
+                f"and {len(t.steps)} backward steps>")
+
+    # -- the page -------------------------------------------------------------------------
+    def html(self) -> str:
+        """The whole page: one self-contained HTML document that makes no network request."""
+        script = self._script(standalone=True)
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+        csp = _CSP.format(script=f"sha256-{digest}")
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(self.title)}</title>\n<style>{_asset('stepper.css')}</style>\n"
+            f"</head>\n<body>\n{self._body()}\n<script>{script}</script>\n</body>\n</html>\n")
+
+    def _repr_html_(self) -> str:
+        """The stepper inline in Jupyter: the page's body, keys active while it has focus."""
+        # no CSP meta here: inside a notebook it would apply to the whole notebook page
+        return (f"<style>{_asset('stepper.css')}</style>\n{self._body()}\n"
+                f"<script>{self._script(standalone=False)}</script>")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` atomically (a complete file or none) and return the path."""
+        target = Path(path)
+        if target.is_dir():
+            raise IsADirectoryError(f"Stepper.save: {target} is a directory; give a file name")
+        if not target.parent.is_dir():
+            raise FileNotFoundError(
+                f"Stepper.save: the directory {target.parent} does not exist; create it first")
+        text = self.html()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _script(self, *, standalone: bool) -> str:
+        return (f"(function () {{\n{_asset('stepper.js')}\n"
+                f"stepgradStepper({json.dumps(self.prefix)}, {json.dumps(standalone)});\n}})();")
+
+    def _body(self) -> str:
+        p, t = self.prefix, self.trace
+        e = html.escape
+        warning = f'<p class="sg-warning" role="note">{e(t.warning)}</p>\n' if t.warning else ""
+        last = self.last_step
+        speeds = "".join(f'<option value="{ms}"{" selected" if ms == 700 else ""}>{name}</option>'
+                         for ms, name in ((1500, "slow"), (700, "normal"), (300, "fast"),
+                                          (80, "fastest")))
+        return f"""<div class="sg-stepper" id="{p}root" data-step="0" data-last="{last}"
+ tabindex="0" role="group" aria-label="Backpropagation stepper: {e(self.title)}">
+<p class="sg-title">{e(self.title)}</p>
+{warning}<div class="sg-controls">
+<button type="button" id="{p}first" title="First step (Home)">\u21e4 First</button>
+<button type="button" id="{p}prev" title="Previous step (Left arrow)">\u25c0 Prev</button>
+<button type="button" id="{p}play" aria-pressed="false" title="Play or pause (Space)">\u25b6 Play</button>
+<button type="button" id="{p}next" title="Next step (Right arrow)">Next \u25b6</button>
+<button type="button" id="{p}last" title="Last step (End)">Last \u21e5</button>
+<label>speed <select id="{p}speed">{speeds}</select></label>
+<input type="range" class="sg-slider" id="{p}slider" min="0" max="{last}" value="0" step="1"
+ aria-label="Step">
+<span class="sg-counter" id="{p}counter">step 0 / {last}</span>
+<button type="button" id="{p}fit" aria-pressed="false" title="Shrink the drawing to fit">Fit</button>
+</div>
+<p class="sg-narration" id="{p}narration" aria-live="polite"></p>
+<div class="sg-card" id="{p}card">
+<p class="sg-head" id="{p}head"></p>
+<table class="sg-chain" id="{p}chain" hidden><tbody>
+<tr><th scope="row">local derivative</th><td id="{p}local"></td></tr>
+<tr><th scope="row">upstream gradient</th><td id="{p}upstream"></td></tr>
+<tr><th scope="row">local \u00d7 upstream</th><td id="{p}contribution"></td></tr>
+<tr><th scope="row">gradient</th><td id="{p}update"></td></tr>
+</tbody></table>
+</div>
+<div class="sg-graph" id="{p}view">
+{self._svg}
+</div>
+<noscript><p>The stepper needs JavaScript; the drawing above shows the final gradients.</p></noscript>
+<p class="sg-help">Keys: \u2190 \u2192 step, Home/End first/last, Space play/pause. Orange:
+the active node and edge; blue: the operand receiving gradient.</p>
+</div>
+<script type="application/json" id="{p}data">{_json_for_script(self._data)}</script>"""
+
+    @cached_property
+    def _data(self) -> dict[str, Any]:
+        """The trace as the page reads it: numbers, and the same numbers as draw_dot writes them."""
+        t = self.trace
+        order = t.order
+        index = {node: i for i, node in enumerate(order)}
+        names = node_names(order)
+        nodes = [{
+            "name": names[node],
+            "op": node.op.name if node.op else None,
+            "expr": expression(node, names) if node.op else None,
+            "parents": [index[p] for p in node.parents],
+            "data": _num(node.data),
+            "dataText": number(node.data, _DIGITS),
+        } for node in order]
+        steps = []
+        for s in t.steps:
+            op = s.op
+            operand_names = op.operand_names(len(s.node.parents))
+            formula = substitute(op.formula(s.slot, len(s.node.parents)),
+                                 {n: names[p] for n, p in zip(operand_names, s.node.parents)})
+            values = {"local": s.local, "upstream": s.upstream, "contribution": s.contribution,
+                      "before": s.before, "after": s.after}
+            steps.append({
+                "node": index[s.node], "slot": s.slot, "operand": index[s.operand],
+                "formula": formula,
+                **{k: _num(v) for k, v in values.items()},
+                "text": {k: number(v, _DIGITS) for k, v in values.items()},
+            })
+        prefixes = self._cell_prefixes
+        return {
+            "title": self.title,
+            "root": len(order) - 1,
+            "seed": _num(t.seed),
+            "seedText": number(t.seed, _DIGITS),
+            "nodes": nodes,
+            "forward": [i for i, node in enumerate(order) if node.op is not None],
+            "steps": steps,
+            "dataPrefix": prefixes["d"],
+            "gradPrefix": prefixes["g"],
+            "dash": DASH,
+            "unknown": _UNKNOWN,
+        }
+
+    @cached_property
+    def _drawing(self) -> tuple[str, dict[str, str]]:
+        """draw_dot's SVG made ready to animate, and the words before each cell's number."""
+        t = self.trace
+        order = t.order
+        svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads,
+                             max_nodes=len(order)).pipe(format="svg")
+        svg = ET.fromstring(svg_bytes)
+        names = node_names(order)
+        by_id = {el.get("id"): el for el in svg.iter() if el.get("id")}
+        _unwrap_links(svg)
+        for el in list(svg.iter()):  # graphviz's tooltips name internal ids: replaced below
+            for title in el.findall(f"{{{_SVG_NS}}}title"):
+                el.remove(title)
+        prefixes: dict[str, str] = {}
+        p = self.prefix
+        clash = sorted(k for k in by_id if k and k.removeprefix(p) in _OWN_IDS)
+        if clash:
+            raise RuntimeError(f"Stepper: draw_dot's SVG uses the stepper's own ids {clash}")
+        for i, node in enumerate(order):
+            group = _need(by_id, f"{p}n{i}")
+            tip = ET.Element(f"{{{_SVG_NS}}}title")
+            tip.text = names[node] + (f" = {expression(node, names)}" if node.op else "")
+            group.insert(0, tip)
+            for slot in range(len(node.parents)):
+                _need(by_id, f"{p}e{i}_{slot}")
+            shown = {"d": number(node.data, _DIGITS), "g": number(t.grads[node], _DIGITS)}
+            for kind, value in shown.items():
+                cell = _need(by_id, svg_cell_id(f"{p}{kind}{i}"))
+                cell.set("id", f"{p}{kind}{i}")
+                texts = cell.findall(f".//{{{_SVG_NS}}}text")
+                text = "".join(texts[-1].itertext()) if texts else ""
+                if not text.endswith(value):
+                    raise RuntimeError(f"Stepper: draw_dot's cell {p}{kind}{i} reads {text!r}, "
+                                       f"expected it to end with {value!r}")
+                prefixes.setdefault(kind, text[: len(text) - len(value)])
+                if prefixes[kind] != text[: len(text) - len(value)]:
+                    raise RuntimeError(f"Stepper: draw_dot's cells {p}{kind}* are not worded alike")
+                if len(texts) == 1:
+                    _center(cell, texts[0])
+        return ET.tostring(svg, encoding="unicode"), prefixes
+
+    @property
+    def _svg(self) -> str:
+        return self._drawing[0]
+
+    @property
+    def _cell_prefixes(self) -> dict[str, str]:
+        return self._drawing[1]
+
+
+def stepper_html(root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
+                 title: str | None = None) -> str:
+    """The stepper page of ``root``'s backward pass as one HTML string (see `Stepper`)."""
+    return Stepper(root, grad=grad, max_nodes=max_nodes, title=title).html()
+
+
+def _need(by_id: dict[str | None, ET.Element], key: str) -> ET.Element:
+    el = by_id.get(key)
+    if el is None:
+        raise RuntimeError(f"Stepper: draw_dot's SVG has no element with id {key!r}; the stepper "
+                           "needs its node, edge and cell ids (see viz.dot)")
+    return el
+
+
+def _unwrap_links(svg: ET.Element) -> None:
+    # graphviz writes a cell's id only on anchors; the <a> itself would be a dead link and its
+    # tooltip names graphviz's ids, so its children take its place
+    for parent in list(svg.iter()):
+        for i, child in reversed(list(enumerate(parent))):
+            if child.tag == f"{{{_SVG_NS}}}a":
+                parent.remove(child)
+                for j, grandchild in enumerate(child):
+                    parent.insert(i + j, grandchild)
+
+
+def _center(cell: ET.Element, text: ET.Element) -> None:
+    # numbers change width as they change; centred on the cell they stay inside its box
+    boxes = cell.findall(f".//{{{_SVG_NS}}}polygon")
+    if not boxes:
+        return
+    xs = [float(pt.split(",")[0]) for pt in (boxes[-1].get("points") or "").split()]
+    if xs:
+        text.set("text-anchor", "middle")
+        text.set("x", f"{(min(xs) + max(xs)) / 2:.2f}")
+
+
+ET.register_namespace("", _SVG_NS)
+ET.register_namespace("xlink", _XLINK_NS)
