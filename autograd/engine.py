@@ -221,6 +221,8 @@ def walk(root: Value) -> list[Value]:
     Iterative depth-first search, operands visited in slot order, so the order is deterministic
     and a graph of any depth works.
     """
+    if type(root) is not Value:
+        raise TypeError(f"walk: root must be a Value, got {type(root).__name__}")
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]  # nodes only: no per-node objects for the GC to chase
@@ -315,6 +317,14 @@ def grad(output: Value, inputs: Value | Sequence[Value], *,
     return [grads.get(x, zero) for x in items]
 
 
+def _check_nonfinite(node: Value, g: float, seed: float, nodes: list[Value]) -> None:
+    """Raise if gradient ``g`` of ``node`` went non-finite although every number was finite."""
+    if math.isfinite(seed) and all(math.isfinite(n.data) for n in nodes):
+        what = "overflows a float" if math.isinf(g) else "is not a number"
+        raise OverflowError(f"backward: the gradient reaching {node!r} {what} ({g!r}); "
+                            "rescale the computation (e.g. smaller inputs or a smaller seed)")
+
+
 def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
               steps: list[Step] | None = None) -> dict[Value, Any]:
     """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
@@ -343,6 +353,8 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
     finals: list[float] = []  # added to .grad only once the whole pass has succeeded
     for node in nodes:
         g = take(node)
+        if not create_graph and g - g != 0.0:  # nan or inf: only from explicit nan/inf data
+            _check_nonfinite(node, g, seed, nodes)
         if accumulate:
             finals.append(g.data if create_graph else g)
         op = node.op

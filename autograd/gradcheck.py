@@ -25,7 +25,8 @@ OK, MISMATCH, KINK, DOMAIN, NONFINITE = "ok", "mismatch", "kink", "domain", "non
 
 _FIRST = 0.25  # the largest step, as a fraction of the input's scale
 _LEVELS = 14  # steps per Richardson tableau: h down to h / 2**13
-_SAFE = 2.0  # a tableau stops once its diagonal moves by more than this many error estimates
+_TRIES, _RESTART = 3, 2.0**-4  # first steps tried: _FIRST, then _FIRST / 16, then / 256
+_NOISE = 8.0 * 2.0**-53  # round-off of a difference, per unit of the values subtracted
 _SHRINK = 2.0**-45  # a probe that leaves the domain is retried with halved steps down to this
 _KINK = 2.0**-20  # how far either side of a mismatch to look for a kink, relative to scale
 _PROBE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # the engine's domain errors
@@ -239,8 +240,10 @@ class _Tableau:
 
     Each new column cancels the next power of h in the error (``ratio`` 4 for central
     differences, whose error has even powers only; 2 for one-sided ones). Per component the
-    estimate kept is the one that changed least from its neighbours, and a component is done
-    once the tableau's diagonal starts to move again (round-off has taken over).
+    estimate kept is the one that changed least from its neighbours. No error estimate is
+    allowed below the round-off of the differences it came from, so values that happen to
+    agree (or a function flat to the last bit) cannot fake confidence, and a component is done
+    once that round-off exceeds its best error: smaller steps can only be worse.
     """
 
     def __init__(self, ratio: float) -> None:
@@ -250,8 +253,8 @@ class _Tableau:
         self.err: list[float] = []
         self.done: list[bool] = []
 
-    def add(self, d: list[float]) -> None:
-        """Add the differences at the next (halved) step."""
+    def add(self, d: list[float], noise: list[float]) -> None:
+        """Add the differences at the next (halved) step, with their round-off."""
         if not self.prev:
             self.prev, self.best = [d], list(d)
             self.err, self.done = [math.inf] * len(d), [False] * len(d)
@@ -260,20 +263,19 @@ class _Tableau:
         for j, older in enumerate(self.prev):
             new = [(a * fac - b) / (fac - 1.0) for a, b in zip(col[j], older, strict=True)]
             for k, value in enumerate(new):
-                e = max(abs(value - col[j][k]), abs(value - older[k]))
+                e = max(abs(value - col[j][k]), abs(value - older[k]), noise[k])
                 if not self.done[k] and e <= self.err[k]:
                     self.best[k], self.err[k] = value, e
             col.append(new)
             fac *= self.ratio
         for k in range(len(d)):
-            if abs(col[-1][k] - self.prev[-1][k]) >= _SAFE * self.err[k]:
-                self.done[k] = True
+            self.done[k] = self.done[k] or noise[k] > self.err[k]
         self.prev = col
 
 
-def _probe(fn: Vector, x: float, h: float,
-           f0: list[float]) -> tuple[list[float], list[float], list[float]] | None:
-    """Central, left and right differences of fn at x with step h; None if fn fails there."""
+def _probe(fn: Vector, x: float, h: float, f0: list[float]) -> list[list[float]] | None:
+    """Central, left and right differences of fn at x with step h, then the round-off of
+    each; None if fn fails there."""
     xp, xm = x + h, x - h
     if xp == x or xm == x:
         return None
@@ -287,14 +289,19 @@ def _probe(fn: Vector, x: float, h: float,
     left = [(c - m) / (x - xm) for c, m in zip(f0, fm, strict=True)]
     if not all(map(math.isfinite, central + right + left)):
         return None
-    return central, left, right
+    c_noise = [_NOISE * (abs(p) + abs(m)) / (xp - xm) for p, m in zip(fp, fm, strict=True)]
+    r_noise = [_NOISE * (abs(p) + abs(c)) / (xp - x) for p, c in zip(fp, f0, strict=True)]
+    l_noise = [_NOISE * (abs(c) + abs(m)) / (x - xm) for c, m in zip(f0, fm, strict=True)]
+    return [central, left, right, c_noise, l_noise, r_noise]
 
 
-def _ridders(fn: Vector, x: float, h: float, f0: list[float]) -> list[_Estimate] | None:
+def _ridders(fn: Vector, x: float, h: float, f0: list[float],
+             enough: list[float]) -> list[_Estimate] | None:
     """The slopes of fn at x per component, with error estimates; None outside fn's domain.
 
-    Steps h, h/2, h/4, ... until the central estimates settle; when the first probe leaves
-    fn's domain the step is halved until it fits. ``f0`` is fn(x).
+    Steps h, h/2, h/4, ... until each central estimate's error is below ``enough`` or
+    round-off stops it improving; when the first probe leaves fn's domain the step is halved
+    until it fits. ``f0`` is fn(x).
     """
     smallest = h * _SHRINK
     diffs = _probe(fn, x, h, f0)
@@ -307,9 +314,10 @@ def _ridders(fn: Vector, x: float, h: float, f0: list[float]) -> list[_Estimate]
     for _ in range(_LEVELS):
         if diffs is None:
             break
-        for tableau, d in zip((central, left, right), diffs, strict=True):
-            tableau.add(d)
-        if all(central.done):
+        for i, tableau in enumerate((central, left, right)):
+            tableau.add(diffs[i], diffs[i + 3])
+        if all(done or err <= goal
+               for done, err, goal in zip(central.done, central.err, enough, strict=True)):
             break
         h /= 2.0
         diffs = _probe(fn, x, h, f0)
@@ -379,6 +387,10 @@ class _Checker:
         """How far analytic a and numeric n may differ, before n's own error."""
         return self.atol + self.rtol * max(abs(a), abs(n))
 
+    def enough(self, a: float) -> float:
+        """An error estimate small enough to stop refining: 1% of the tolerance at a."""
+        return 0.01 * self.tolerance(a, a)
+
     def agrees(self, a: float, n: float, err: float) -> bool:
         """Whether analytic a and numeric n agree within tolerance and n's error estimate."""
         return abs(a - n) <= self.tolerance(a, n) + err
@@ -387,23 +399,23 @@ class _Checker:
                 values: list[float]) -> list[_Estimate | None]:
         """Finite differences of T along input j, per component (None outside f's domain).
 
-        Steps scaled to |x_j| come first. For small inputs steps scaled to 1 are a second try
-        (``sin(x + 1000)`` at x = 1e-12 needs them) for components where the first estimate
-        is not both confident (error estimate below tolerance) and in agreement; the first
-        that is, or else the one with the smaller error estimate, is kept.
+        Steps scaled to |x_j| come first; for small inputs steps scaled to 1 are a second try
+        (``sin(x + 1000)`` at x = 1e-12 needs them); then both again from smaller first steps
+        (a first step far too large can stop the tableau early). A component stops trying
+        once an estimate is confident (error estimate below tolerance) and agrees; otherwise
+        the estimate with the smallest error estimate is kept.
         """
         x, fn = point[j], self.along(level, point, j)
         if self.step is not None:
             starts = [_scale(self.step)]
         else:
-            starts = [_scale(x) * _FIRST]
-            if abs(x) < 1.0:
-                starts.append(_FIRST)
+            scales = [_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]
+            starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in scales]
         found: list[_Estimate | None] = [None] * len(wanted)
         for h in starts:
             if all(self.settled(a, e) for a, e in zip(wanted, found, strict=True)):
                 break
-            estimates = _ridders(fn, x, h, values)
+            estimates = _ridders(fn, x, h, values, [self.enough(a) for a in wanted])
             for k, new in enumerate(estimates or ()):
                 old = found[k]
                 if old is None or self.settled(wanted[k], new) or (
@@ -425,25 +437,37 @@ class _Checker:
         """Why point is a kink for d T_k / d x_j although the check fails here ('' if not).
 
         The code is right just left and just right of a point where the derivative jumps,
-        e.g. ``x.relu() - (-x).relu()`` at 0, whose one-sided slopes are both 1.
+        e.g. ``x.relu() - (-x).relu()`` at 0, whose one-sided slopes are both 1. "Just" is
+        relative to |x_j| and, for small inputs, to 1 (``abs(x)`` at x = 1e-38 is as good as
+        at its kink: no finite difference can tell them apart).
         """
-        delta = _scale(point[j]) * _KINK
-        sides = []
+        x = point[j]
+        for scale in ([_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]):
+            sides = self.sides(level, point, k, j, scale * _KINK)
+            if sides:
+                return (f"the derivative jumps here; just left it is {sides[0]!r}, just right "
+                        f"{sides[1]!r}, and both agree with finite differences")
+        return ""
+
+    def sides(self, level: int, point: Sequence[float], k: int, j: int,
+              delta: float) -> tuple[float, float] | None:
+        """The analytic d T_k / d x_j at x_j -+ delta if both agree with finite differences."""
+        found = []
         for sign in (-1.0, 1.0):
             near = list(point)
             near[j] = point[j] + sign * delta
             try:
                 a = self.analytic(level, near)[k][j]
+                values = self.target(level, near)
                 estimates = _ridders(self.along(level, near, j), near[j], delta * _FIRST,
-                                     self.target(level, near))
+                                     values, [self.enough(a)] * len(values))
             except _PROBE_ERRORS:
-                return ""
+                return None
             e = estimates[k] if estimates else None
             if e is None or not math.isfinite(a) or not self.agrees(a, e.central, e.error):
-                return ""
-            sides.append(a)
-        return (f"the derivative jumps here; just left it is {sides[0]!r}, just right "
-                f"{sides[1]!r}, and both agree with finite differences")
+                return None
+            found.append(a)
+        return found[0], found[1]
 
     def level(self, level: int, point: list[float]) -> list[GradcheckEntry]:
         """Check every derivative of this order at point."""

@@ -98,8 +98,8 @@ def _pow(x: float, n: float) -> float:
 
 
 def _power_rule(x: Any, n: Any) -> Any:
-    k = _num(n)  # the exponent as a float, so x ** (k - 1) stays a constant-exponent pow
-    return n * x ** (k - 1.0) if k != 0.0 else 0.0  # x ** 0 is constant, even at x = 0
+    k = _num(n)  # the exponent as a float: it is a constant, so nothing flows into it
+    return k * x ** (k - 1.0) if k != 0.0 else 0.0  # x ** 0 is constant, even at x = 0
 
 
 def _powv(x: float, y: float) -> float:

@@ -29,10 +29,12 @@ Method:
   for another's garbage and freeing the graph is not timed for either engine. The "loop" rows
   run several steps in a row, the previous graph alive while the next is built, as in a
   training loop: the collector's steady-state share, for information.
-- Timing: ``time.perf_counter`` around whole steps; a step faster than 20 ms (numpy) is
-  timed as a loop of calls. The cases of a workload are interleaved round robin and every cell
-  is the median of ``--repeat`` samples (default 5), so drift on a shared machine is spread
-  over all engines rather than charged to one.
+- Timing: the process's CPU time (``time.process_time``) around whole steps. The engines are
+  single-threaded, so on an idle machine it equals the wall-clock time; on a shared one it
+  leaves out the time spent waiting for a core (the run ends with the wall/CPU ratio, to show
+  how busy the machine was). A step faster than 20 ms (numpy) is timed as a loop of calls. The
+  cases of a workload are interleaved round robin and every cell is the median of
+  ``--repeat`` samples (default 5), so drift is spread over all engines, not charged to one.
 - No test asserts a time: ``tests/test_benchmarks.py`` runs ``--quick`` for the gate and the
   table only.
 """

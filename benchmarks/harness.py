@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 
-__all__ = ["Row", "Setup", "compare", "format_bytes", "format_seconds", "machine_info",
+__all__ = ["Clock", "Row", "Setup", "compare", "format_bytes", "format_seconds", "machine_info",
            "median", "render_table", "speedup"]
 
 # A setup builds what a measurement needs (fresh parameters, a graph) outside the timer and
@@ -24,40 +24,61 @@ Setup = Callable[[], Callable[[], object]]
 _MIN_SAMPLE = 0.02
 
 
-def _sample(setup: Setup, number: int) -> float:
-    """Seconds per call of one fresh ``setup()``, run ``number`` times after a full collection."""
+@dataclass
+class Clock:
+    """CPU and wall-clock seconds summed over samples: their ratio shows competing processes."""
+
+    cpu: float = 0.0
+    wall: float = 0.0
+
+    def load_note(self) -> str:
+        """One line on how busy the machine was while timing."""
+        if self.cpu <= 0.0:
+            return "no samples timed"
+        ratio = self.wall / self.cpu
+        busy = "" if ratio <= 1.15 else (
+            " (other processes competed for the CPU: the CPU times above are this process's "
+            "own, but caches were shared too, so expect noise)")
+        return f"wall-clock / CPU time over all samples: {ratio:.2f}{busy}"
+
+
+def _sample(setup: Setup, number: int, clock: Clock) -> float:
+    """CPU seconds per call of one fresh ``setup()``, run ``number`` times after a collection."""
     step = setup()
     gc.collect()  # every engine starts from the same, empty garbage state
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(number - 1):
         step()
     result = step()  # the last result stays alive, so freeing its graph is not timed
-    elapsed = time.perf_counter() - start
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     del result, step
     gc.collect()  # micrograd's graphs are cycles: free them now, outside every timer
-    return elapsed / number
+    clock.cpu += cpu
+    clock.wall += wall
+    return cpu / number
 
 
-def compare(cases: dict[str, Setup], repeat: int) -> dict[str, list[float]]:
-    """Per-call times of every case, ``repeat`` samples each, the cases interleaved.
+def compare(cases: dict[str, Setup], repeat: int, clock: Clock) -> dict[str, list[float]]:
+    """CPU seconds per call of every case, ``repeat`` samples each, the cases interleaved.
 
-    Interleaving (round robin, starting one case later each round) spreads any drift of a
-    shared machine over every case instead of charging it to whichever ran last.
+    The first sample of each case calibrates how many calls a sample makes. Interleaving
+    (round robin, starting one case later each round) spreads any drift of a shared machine
+    over every case instead of charging it to whichever ran last.
     """
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1, got {repeat}")
     names = list(cases)
     times: dict[str, list[float]] = {name: [] for name in names}
     number = {}
-    for name, setup in cases.items():  # calibrate on a first sample
-        once = _sample(setup, 1)
+    for name, setup in cases.items():
+        once = _sample(setup, 1, clock)
         number[name] = math.ceil(_MIN_SAMPLE / once) if once < _MIN_SAMPLE else 1
         if number[name] == 1:  # slow enough to be a sample itself (micrograd's take seconds)
             times[name].append(once)
     for r in range(repeat):
         for name in names[r % len(names):] + names[: r % len(names)]:
             if len(times[name]) < repeat:
-                times[name].append(_sample(cases[name], number[name]))
+                times[name].append(_sample(cases[name], number[name], clock))
     return times
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import autograd
 from benchmarks import chain, gradcheck_rate, memory, moons
 from benchmarks.harness import (
+    Clock,
     Row,
     Setup,
     compare,
@@ -37,7 +39,7 @@ class Config:
     loop_steps: int  # consecutive training steps per loop sample (workloads 1 and 2)
 
 
-NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 200, 3)
+NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 100, 3)
 QUICK = Config("quick", 12, 1, (10**3, 10**4), 100, 10, 2)
 
 
@@ -142,7 +144,7 @@ def gate(config: Config, data: _Data, out: Callable[[str], None]) -> None:
     moons.check_close("workload 2 (nn.MLP with micrograd's weights): loss and gradients",
                       [loss.data] + [p.grad for p in nn_step.model.parameters()], ref)
     out(f"  workload 2, nn.MLP: loss and gradients match micrograd to {moons.TOLERANCE:g} "
-        f"({len(autograd.walk(loss))} nodes: one per neuron and point)")
+        f"({len(autograd.walk(loss))} nodes: one dot node per neuron and point)")
 
     ws, bs = moons.numpy_params(data.weights)
     np_loss, gws, gbs = moons.numpy_step(ws, bs, data.x, data.y)
@@ -157,10 +159,10 @@ def gate(config: Config, data: _Data, out: Callable[[str], None]) -> None:
         del root, leaves
     out(f"  workload 3, our engine: chain gradients match the closed form to "
         f"{moons.TOLERANCE:g} at every size")
-    gradcheck_rate.gate(out)
+    gradcheck_rate.gate(out, config.programs)
 
 
-def _times(data: _Data, config: Config) -> dict[str, float]:
+def _times(data: _Data, config: Config, clock: Clock) -> dict[str, float]:
     """Median seconds per step of workloads 1 and 2 on every engine, all cases interleaved.
 
     ``* loop`` cases run ``config.loop_steps`` steps in a row, the previous loss alive while
@@ -203,7 +205,7 @@ def _times(data: _Data, config: Config) -> dict[str, float]:
               "numpy": numpy_setup}
     cases = {**single, **{f"{name} loop": loop(setup) for name, setup in single.items()
                           if name != "numpy"}}
-    times = {name: median(t) for name, t in compare(cases, config.repeat).items()}
+    times = {name: median(t) for name, t in compare(cases, config.repeat, clock).items()}
     for name in single:
         if name != "numpy":
             times[f"{name} loop"] /= config.loop_steps
@@ -236,14 +238,15 @@ def _backward_of(root: Any) -> Setup:
     return lambda: root.backward
 
 
-def _chain_rows(config: Config) -> list[Row]:
+def _chain_rows(config: Config, clock: Clock) -> list[Row]:
     """Workload 3: backward time per op at each size; micrograd where its recursion allows."""
     micro_value, _ = _micrograd()
     rows = []
     shallow = {"ours": chain.build_chain(autograd.Value, config.shallow)[0],
                "micrograd": chain.build_chain(micro_value, config.shallow)[0]}
     t = {name: median(s) / config.shallow for name, s in compare(
-        {name: _backward_of(root) for name, root in shallow.items()}, config.repeat).items()}
+        {name: _backward_of(root) for name, root in shallow.items()}, config.repeat,
+        clock).items()}
     rows.append(Row(f"W3 chain backward, {config.shallow} ops, per op", format_seconds(t["ours"]),
                     format_seconds(t["micrograd"]),
                     vs_micrograd=speedup(t["micrograd"], t["ours"]),
@@ -251,25 +254,25 @@ def _chain_rows(config: Config) -> list[Row]:
     del shallow
 
     per_op: dict[int, float] = {}
-    micro_cell = ""
+    recursion_error = False
     for n in config.chain_sizes:
         root = chain.build_chain(autograd.Value, n)[0]
-        per_op[n] = median(compare({"ours": _backward_of(root)}, config.repeat)["ours"]) / n
+        per_op[n] = median(compare({"ours": _backward_of(root)}, config.repeat, clock)["ours"]) / n
         del root
-        if not micro_cell:
+        micro = "(not run)"  # micrograd failed at a smaller size: no need to build this one
+        if not recursion_error:
             micro_root = chain.build_chain(micro_value, n)[0]
+            start = time.process_time()
             try:
-                micro_root.backward()
-                micro_cell = "ran"  # not expected: micrograd 0.1.0 recurses once per node
+                micro_root.backward()  # micrograd 0.1.0 recurses once per node
+                micro = format_seconds((time.process_time() - start) / n)
             except RecursionError:
-                micro_cell = "RecursionError"
+                micro = "RecursionError"
+                recursion_error = True
             del micro_root
             gc.collect()
-            shown = micro_cell
-        else:
-            shown = "(not run)"
         rows.append(Row(f"W3 chain backward, {_power(n)} ops, per op",
-                        format_seconds(per_op[n]), shown))
+                        format_seconds(per_op[n]), micro))
     small, big = config.chain_sizes[0], config.chain_sizes[-1]
     ratio = per_op[big] / per_op[small]
     rows.append(Row(f"W3 per op, {_power(big)} / {_power(small)}", f"{ratio:.2f}x",
@@ -304,7 +307,7 @@ def _memory_row(data: _Data) -> Row:
 def run(config: Config, out: Callable[[str], None] = print) -> list[Row]:
     """Run the whole suite, printing progress and the table; returns the table's rows."""
     out(f"stepgrad benchmarks ({config.name} mode): medians of {config.repeat} interleaved "
-        f"samples, each after gc.collect(), GC enabled with the same settings for every engine")
+        "samples of CPU time, each after gc.collect(), GC on with the same settings for all")
     out(machine_info())
     if config.name == "quick":
         out("quick mode: smaller workloads, one sample; a smoke run, not a measurement")
@@ -312,16 +315,17 @@ def run(config: Config, out: Callable[[str], None] = print) -> list[Row]:
     out("correctness gate (before any timing):")
     gate(config, data, out)
 
+    clock = Clock()
     out("timing workloads 1 and 2 ...")
-    rows = _step_rows(config, _times(data, config))
+    rows = _step_rows(config, _times(data, config, clock))
     out("timing workload 3 ...")
-    rows += _chain_rows(config)
+    rows += _chain_rows(config, clock)
     out("measuring workload 4 ...")
     rows.append(_memory_row(data))
     out("timing workload 5 ...")
-    rows += gradcheck_rate.rows(config.programs, config.repeat)
+    rows += gradcheck_rate.rows(config.programs, config.repeat, clock)
     out("")
     out(render_table(rows))
     met = [r for r in rows if r.met is not None]
-    out(f"\ntargets met: {sum(bool(r.met) for r in met)} of {len(met)}")
+    out(f"\ntargets met: {sum(bool(r.met) for r in met)} of {len(met)}; {clock.load_note()}")
     return rows

@@ -166,10 +166,12 @@ def patients(n: int = 200, *, sick_fraction: float = 0.4, seed: int = 0) -> tupl
     if not 0 < sick_fraction < 1:
         raise ValueError(f"sick_fraction must be between 0 and 1, got {sick_fraction!r}")
     sick = (rng.random(n) < sick_fraction).astype(np.int64)
-    height = rng.normal(170.0, 10.0, n)
-    bmi = rng.normal(23.0, 3.0, n) + 2.0 * sick
+    # clipped to what a clinic sees, so no draw from a Gaussian tail is absurd
+    height = np.clip(rng.normal(170.0, 10.0, n), 145.0, 200.0)
+    bmi = np.clip(rng.normal(23.0, 3.0, n) + 2.0 * sick, 16.0, 40.0)
     weight = bmi * (height / 100.0) ** 2
-    temperature = np.where(sick == 1, rng.normal(38.4, 0.7, n), rng.normal(36.9, 0.35, n))
+    fever = np.where(sick == 1, rng.normal(38.4, 0.7, n), rng.normal(36.9, 0.35, n))
+    temperature = np.clip(fever, 35.5, 41.5)
     return np.stack([height, weight, temperature], 1), sick
 
 

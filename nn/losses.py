@@ -42,10 +42,11 @@ def hinge(scores: Any, labels: Any, *, margin: float = 1.0) -> Value:
 
 
 def binary_cross_entropy(logits: Any, labels: Any) -> Value:
-    """Binary cross-entropy on logits z, labels in [0, 1]: mean(softplus(z) - y z).
+    """Binary cross-entropy on logits z, labels y in [0, 1]; gradient sigmoid(z) - y.
 
-    Equal to -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], without ever taking the log
-    of a sigmoid that rounded to 0 or 1.
+    -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] = y softplus(-z) + (1 - y) softplus(z),
+    computed in that form: no log of a sigmoid rounded to 0, and no cancellation for large z
+    (``softplus(z) - y z`` loses digits when y = 1 and z is large).
     """
     outs = _outputs("binary_cross_entropy", "logits", logits)
     ys = _labels("binary_cross_entropy", "labels", labels, len(outs))
@@ -54,7 +55,15 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Value:
             raise ValueError(f"binary_cross_entropy: labels must be 0 or 1 (or a probability "
                              f"in between); labels[{i}] is {y:g} (for -1/+1 labels pass "
                              "(y + 1) / 2)")
-    return _mean([softplus(z) - y * z for z, y in zip(outs, ys, strict=True)])
+    return _mean([_bce(z, y) for z, y in zip(outs, ys, strict=True)])
+
+
+def _bce(z: Value, y: float) -> Value:
+    if y == 1.0:
+        return softplus(-z)
+    if y == 0.0:
+        return softplus(z)
+    return y * softplus(-z) + (1.0 - y) * softplus(z)
 
 
 def softmax_cross_entropy(logits: Any, labels: Any) -> Value:

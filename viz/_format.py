@@ -60,7 +60,7 @@ def expression(node: Value, names: dict[Value, str]) -> str:
         return names[node]
     if op.name == "dot":
         n = len(args) // 2
-        terms = [f"{w}*{x}" for w, x in zip(args[:n], args[n : 2 * n])] + args[2 * n :]
+        terms = [f"{w}*{x}" for w, x in zip(args[:n], args[n : 2 * n], strict=True)] + args[2 * n :]
         return " + ".join(terms)
     if op.name == "sum":
         return " + ".join(args)

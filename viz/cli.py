@@ -39,6 +39,8 @@ class _Failure(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        if len(message) > 200:  # e.g. a huge expression starting with '-' taken for an option
+            message = message[:200] + "..."
         raise _UsageError(f"{message} (see stepgrad --help)")
 
 
@@ -159,13 +161,10 @@ def _write(path: str, data: bytes) -> None:
 
 
 def _check(expr: Expression, values: dict[str, float]) -> bool:
-    try:
-        from autograd import gradcheck  # type: ignore[attr-defined]  # added by the gradcheck work
-    except ImportError:
-        raise _Failure("--check needs autograd.gradcheck, which this installation lacks") from None
+    from autograd.gradcheck import gradcheck  # lazily: only --check needs it
+
     report = gradcheck(expr, [values[n] for n in expr.names])
-    print(f"\ngradient check (finite differences) at {', '.join(expr.names)}:")
-    print(report)
+    print(f"\n{report}")
     return bool(report)
 
 
@@ -177,13 +176,12 @@ def _run(argv: Sequence[str] | None) -> int:
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise _Failure(f"math error: {err}") from None
     out = sys.stdout
-    print(f"{root.label} = {expr.source} = {number(root.data, args.digits)}\n")
-    if args.interactive and interactive(trace, digits=args.digits):
-        pass
-    else:
-        if args.interactive:
-            print("stepgrad: --interactive needs a terminal; printing every step",
-                  file=sys.stderr)
+    shown = root.label if expr.source == root.label else f"{root.label} = {expr.source}"
+    print(f"{shown} = {number(root.data, args.digits)}\n")
+    stepped = args.interactive and interactive(trace, digits=args.digits)
+    if args.interactive and not stepped:
+        print("stepgrad: --interactive needs a terminal; printing every step", file=sys.stderr)
+    if not stepped:
         out.write(format_trace(trace, digits=args.digits, color=use_color(out)))
     for path in _write_graphs(args, root, trace):
         print(f"wrote {path}")

@@ -10,11 +10,12 @@ made only of numbers are folded into one constant, so ``x ** (1/2)`` keeps a con
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from autograd import Value
 from autograd.ops import UNARY
@@ -46,7 +47,7 @@ _WHAT = {ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Compa
          ast.GeneratorExp: "a comprehension", ast.Await: "await", ast.Yield: "yield",
          ast.YieldFrom: "yield", ast.Slice: "a slice"}
 
-Number = Union[float, Value]  # a folded constant or a graph node
+Number = float | Value  # a folded constant or a graph node
 
 
 class ExpressionError(ValueError):
@@ -57,10 +58,17 @@ class MathError(ArithmeticError):
     """The expression is well formed but undefined at the given values (log of -1, overflow)."""
 
 
-def _where(source: str, node: ast.AST) -> str:
-    line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-    text = source.splitlines()[line - 1] if source.splitlines() else ""
-    col = len(text.encode()[:col].decode("utf-8", "ignore")) + 1  # ast counts bytes
+def _where(source: str, node: ast.AST, *, after: bool = False) -> str:
+    """``node``'s position in words; ``after``: the first token after it (a BinOp's operator)."""
+    if after:
+        line, col = getattr(node, "end_lineno", 1) or 1, getattr(node, "end_col_offset", 0) or 0
+    else:
+        line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
+    raw = (source.splitlines() or [""])[line - 1].encode()  # ast counts UTF-8 bytes
+    if after:
+        while col < len(raw) and raw[col : col + 1] in (b" ", b")", b"\t"):
+            col += 1
+    col = len(raw[:col].decode("utf-8", "ignore")) + 1
     return f"column {col}" if line == 1 else f"line {line}, column {col}"
 
 
@@ -88,6 +96,7 @@ def _check_node(node: ast.AST, source: str) -> None:
     at = _where(source, node)
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
+            at = _where(source, node.left, after=True)
             raise ExpressionError(f"operator {_SYMBOLS.get(type(node.op), '?')} at {at} is not "
                                   "supported (use + - * / **)")
     elif isinstance(node, ast.UnaryOp):
@@ -148,7 +157,13 @@ class Expression:
         if len(args) != len(self.names):
             raise ExpressionError(f"expected {len(self.names)} values ({', '.join(self.names)}),"
                                   f" got {len(args)}")
-        return self.build(dict(zip(self.names, args)))
+        return self.build(dict(zip(self.names, args, strict=True)))
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """One positional parameter per variable, so tools (gradcheck) can name the inputs."""
+        kind = inspect.Parameter.POSITIONAL_ONLY
+        return inspect.Signature([inspect.Parameter(n, kind) for n in self.names])
 
     def _walk(self, leaves: Mapping[str, Value]) -> Number:
         results: list[Number] = []
@@ -160,7 +175,7 @@ class Expression:
                 stack.extend((c, False) for c in reversed(_children(node)))
                 continue
             if isinstance(node, ast.Constant):
-                results.append(float(node.value))
+                results.append(float(node.value))  # type: ignore[arg-type]  # checked: int or float
             elif isinstance(node, ast.Name):
                 results.append(leaves[node.id])
             else:

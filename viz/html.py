@@ -21,8 +21,8 @@ import html
 import json
 import math
 import os
+import re
 import secrets
-import tempfile
 import xml.etree.ElementTree as ET
 from functools import cached_property
 from importlib import resources
@@ -43,6 +43,7 @@ _DIGITS = 4  # as draw_dot and the terminal stepper write numbers
 _UNKNOWN = "?"  # a data cell before the forward pass reaches it
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
+_SIMPLE = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
 # the ids (after the prefix) of the page's own elements, which the drawing must not use
 _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", "slider", "counter",
                       "fit", "narration", "card", "head", "chain", "local", "upstream",
@@ -52,7 +53,7 @@ _CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
 
 
 def _asset(name: str) -> str:
-    text = resources.files("viz").joinpath("static", name).read_text(encoding="utf-8")
+    text = resources.files("viz").joinpath("static").joinpath(name).read_text(encoding="utf-8")
     # inlined verbatim, so these would end the <script>/<style> element early
     if "</script" in text.lower() or "</style" in text.lower():
         raise RuntimeError(f"viz/static/{name} must not contain '</script' or '</style'")
@@ -98,7 +99,7 @@ class Stepper:
                 "of a whole weighted sum.")
         self.trace: Trace = backprop_steps(root, grad)
         """The recorded backward pass the page walks through."""
-        self.title = title if title is not None else f"Backpropagation of {root.label or 'the output'}"
+        self.title = f"Backpropagation of {root.label or 'the output'}" if title is None else title
         """Shown above the stepper and as the page title."""
         # random, so that steppers shown in one notebook (even across kernel restarts) never
         # share element ids
@@ -154,7 +155,9 @@ class Stepper:
             raise FileNotFoundError(
                 f"Stepper.save: the directory {target.parent} does not exist; create it first")
         text = self.html()
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp: 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
@@ -162,7 +165,7 @@ class Stepper:
                 os.fsync(f.fileno())
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         return target
 
@@ -184,14 +187,16 @@ class Stepper:
 {warning}<div class="sg-controls">
 <button type="button" id="{p}first" title="First step (Home)">\u21e4 First</button>
 <button type="button" id="{p}prev" title="Previous step (Left arrow)">\u25c0 Prev</button>
-<button type="button" id="{p}play" aria-pressed="false" title="Play or pause (Space)">\u25b6 Play</button>
+<button type="button" id="{p}play" aria-pressed="false"
+ title="Play or pause (Space)">\u25b6 Play</button>
 <button type="button" id="{p}next" title="Next step (Right arrow)">Next \u25b6</button>
 <button type="button" id="{p}last" title="Last step (End)">Last \u21e5</button>
 <label>speed <select id="{p}speed">{speeds}</select></label>
 <input type="range" class="sg-slider" id="{p}slider" min="0" max="{last}" value="0" step="1"
  aria-label="Step">
 <span class="sg-counter" id="{p}counter">step 0 / {last}</span>
-<button type="button" id="{p}fit" aria-pressed="false" title="Shrink the drawing to fit">Fit</button>
+<button type="button" id="{p}fit" aria-pressed="false"
+ title="Shrink the drawing to fit">Fit</button>
 </div>
 <p class="sg-narration" id="{p}narration" aria-live="polite"></p>
 <div class="sg-card" id="{p}card">
@@ -206,9 +211,11 @@ class Stepper:
 <div class="sg-graph" id="{p}view">
 {self._svg}
 </div>
-<noscript><p>The stepper needs JavaScript; the drawing above shows the final gradients.</p></noscript>
+<noscript><p>The stepper needs JavaScript; the drawing above shows the final gradients.</p>
+</noscript>
 <p class="sg-help">Keys: \u2190 \u2192 step, Home/End first/last, Space play/pause. Orange:
-the active node and edge; blue: the operand receiving gradient.</p>
+the active node and edge; blue: its operands (forward), the operand receiving gradient
+(backward); yellow: the value just computed.</p>
 </div>
 <script type="application/json" id="{p}data">{_json_for_script(self._data)}</script>"""
 
@@ -219,10 +226,16 @@ the active node and edge; blue: the operand receiving gradient.</p>
         order = t.order
         index = {node: i for i, node in enumerate(order)}
         names = node_names(order)
+        # inside a formula a name like "x1*w1" or "-3" needs parentheses to read right
+        terms = {v: n if _SIMPLE.fullmatch(n) else f"({n})" for v, n in names.items()}
+        shown = {v: _parenthesized(number(v.data, _DIGITS)) for v in order}
         nodes = [{
             "name": names[node],
+            "term": terms[node],
             "op": node.op.name if node.op else None,
-            "expr": expression(node, names) if node.op else None,
+            "expr": expression(node, terms) if node.op else None,
+            # the same expression with the operands' values: "2.0000 * (-3.0000)"
+            "calc": expression(node, shown) if node.op else None,
             "parents": [index[p] for p in node.parents],
             "data": _num(node.data),
             "dataText": number(node.data, _DIGITS),
@@ -230,9 +243,10 @@ the active node and edge; blue: the operand receiving gradient.</p>
         steps = []
         for s in t.steps:
             op = s.op
-            operand_names = op.operand_names(len(s.node.parents))
-            formula = substitute(op.formula(s.slot, len(s.node.parents)),
-                                 {n: names[p] for n, p in zip(operand_names, s.node.parents)})
+            parents = s.node.parents
+            operands = zip(op.operand_names(len(parents)), parents, strict=True)
+            formula = substitute(op.formula(s.slot, len(parents)),
+                                 {n: terms[p] for n, p in operands})
             values = {"local": s.local, "upstream": s.upstream, "contribution": s.contribution,
                       "before": s.before, "after": s.after}
             steps.append({
@@ -311,6 +325,10 @@ def stepper_html(root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
                  title: str | None = None) -> str:
     """The stepper page of ``root``'s backward pass as one HTML string (see `Stepper`)."""
     return Stepper(root, grad=grad, max_nodes=max_nodes, title=title).html()
+
+
+def _parenthesized(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
 
 
 def _need(by_id: dict[str | None, ET.Element], key: str) -> ET.Element:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from viz._format import number
-from viz.dot import Drawing
+from viz.dot import Drawing, escape
 
 __all__ = ["draw_mlp", "POSITIVE_COLOR", "NEGATIVE_COLOR", "ZERO_COLOR"]
 
@@ -91,8 +91,8 @@ def draw_mlp(model: Any, *, max_neurons: int = 10, input_labels: Sequence[str] |
                 g.node(f"more{col}", f"(+{widths[col] - len(shown) + 1})", id=f"more{col}",
                        shape="plaintext", pos=pos(col, row, len(shown)))
             elif col == 0:
-                g.node(f"c0_{j}", labels[j], id=f"c0_{j}", shape="circle", style="filled",
-                       fillcolor="#cfe8f7", pos=pos(col, row, len(shown)))
+                g.node(f"c0_{j}", f"<{escape(labels[j])}>", id=f"c0_{j}", shape="circle",
+                       style="filled", fillcolor="#cfe8f7", pos=pos(col, row, len(shown)))
             else:
                 b = layers[col - 1].neurons[j].b.data
                 g.node(f"c{col}_{j}", "", id=f"c{col}_{j}", shape="circle", style="filled",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from autograd import Step, Trace, Value, backprop_steps
@@ -70,7 +70,8 @@ def format_step(step: Step, names: dict[Value, str], digits: int = 4,
     s = style or _Style(False)
     node, operand = names[step.node], names[step.operand]
     op, parents = step.op, step.node.parents
-    mapping = {k: _operand(names[p]) for k, p in zip(op.operand_names(len(parents)), parents)}
+    slots = zip(op.operand_names(len(parents)), parents, strict=True)
+    mapping = {k: _operand(names[p]) for k, p in slots}
     formula = substitute(op.formula(step.slot, len(parents)), mapping)
     local = number(step.local, digits)
     try:
@@ -183,8 +184,9 @@ def step_through(trace: Trace, keys: Iterable[str], stream: IO[str], *, digits: 
                  color: bool = False, clear: bool = True) -> int:
     """Redraw `render_frame` after each key name (next, prev, first, last, quit); returns k."""
     k, total = 0, len(trace.steps)
-    moves = {"next": lambda k: min(k + 1, total), "prev": lambda k: max(k - 1, 0),
-             "first": lambda k: 0, "last": lambda k: total}
+    moves: dict[str, Callable[[int], int]] = {
+        "next": lambda k: min(k + 1, total), "prev": lambda k: max(k - 1, 0),
+        "first": lambda k: 0, "last": lambda k: total}
 
     def draw() -> None:
         stream.write(("\x1b[H\x1b[2J" if clear else "") + render_frame(trace, k, digits=digits,
@@ -219,20 +221,12 @@ def decode_keys(data: str) -> list[str]:
     return names
 
 
-def _tty_keys(fd: int) -> Iterator[str]:
-    import termios  # POSIX only: imported here so the module loads everywhere
-    import tty
-
-    saved = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
-        while True:
-            data = os.read(fd, 32).decode("utf-8", "replace")
-            if not data:
-                return
-            yield from decode_keys(data)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+def _read_keys(fd: int) -> Iterator[str]:
+    while True:
+        data = os.read(fd, 32).decode("utf-8", "replace")
+        if not data:
+            return
+        yield from decode_keys(data)
 
 
 def interactive(source: Value | Trace, *, stdin: IO[str] | None = None,
@@ -243,9 +237,18 @@ def interactive(source: Value | Trace, *, stdin: IO[str] | None = None,
     if not (inp.isatty() and out.isatty()):
         return False
     try:
-        keys = _tty_keys(inp.fileno())
+        import termios  # POSIX only: imported here so the module loads everywhere
+        import tty
     except ImportError:  # no termios (Windows): the caller prints the whole trace instead
         return False
-    step_through(_as_trace(source), keys, out, digits=digits, color=use_color(out))
+    fd = inp.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        # keys arrive one by one, unechoed; TCSANOW keeps any typed before the first frame
+        tty.setcbreak(fd, termios.TCSANOW)
+        step_through(_as_trace(source), _read_keys(fd), out, digits=digits,
+                     color=use_color(out))
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     out.write("\n")
     return True

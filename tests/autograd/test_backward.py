@@ -352,6 +352,11 @@ def test_walk_of_a_leaf() -> None:
     assert walk(x) == [x]
 
 
+def test_walk_rejects_a_non_value() -> None:
+    with pytest.raises(TypeError, match="float"):
+        walk(1.0)  # type: ignore[arg-type]
+
+
 def test_walk_does_not_touch_gradients() -> None:
     root, named = _diamond()
     for i, n in enumerate(walk(root)):

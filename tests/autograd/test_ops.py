@@ -164,6 +164,9 @@ def test_value_api_records_the_row_and_backward_gives_its_partials(
     args = [Value(p) for p in point]
     out = _apply(name, args)
     assert out.op is OPS[name]
+    assert type(out.data) is float  # never an int or a numpy scalar, whatever the row returns
+    assert (type(out.grad), out.grad, out.label) == (float, 0.0, "")
+    assert type(out.parents) is tuple
     assert len(out.parents) == len(point)
     if name != "pow":  # pow's exponent is lifted from the number, a new constant leaf
         assert all(p is a for p, a in zip(out.parents, args, strict=True))
@@ -171,6 +174,7 @@ def test_value_api_records_the_row_and_backward_gives_its_partials(
     out.backward()
     expected = CASES[name].partials(*point)
     got = [p.grad for p in out.parents]
+    assert all(type(g) is float for g in got)
     assert got == pytest.approx(list(expected), rel=REL, abs=ABS)
     assert out.grad == 1.0
 

@@ -196,14 +196,15 @@ def test_highlight_marks_a_path_and_only_its_edges() -> None:
     o = v["o"]
     path = find_path(o, v["w1"])
     assert path[0] is v["w1"] and path[-1] is o
-    assert all(a in b.parents for a, b in zip(path, path[1:]))
+    assert all(a in b.parents for a, b in zip(path, path[1:], strict=False))
     src = draw_dot(o, highlight=path).source
     found = statements(src)
     index = {n: i for i, n in enumerate(walk(o))}
     for node, i in index.items():
         assert ('BORDER="3"' in found[f"n{i}"]) == (node in path)
     marked = [(t, h) for t, h, a in edges(src) if HIGHLIGHT_COLOR in a]
-    assert marked == sorted(((f"n{index[a]}", f"n{index[b]}") for a, b in zip(path, path[1:])),
+    steps = zip(path, path[1:], strict=False)
+    assert marked == sorted(((f"n{index[a]}", f"n{index[b]}") for a, b in steps),
                             key=lambda e: int(e[1][1:]))
     single = statements(draw_dot(o, highlight=v["n"]).source)
     assert [k for k, s in single.items() if 'BORDER="3"' in s] == [f"n{index[v['n']]}",

@@ -41,7 +41,7 @@ def mlp_graph(sizes: tuple[int, ...] = (2, 16, 16, 1), seed: int = 0) -> Value:
     """A tanh MLP's output for one sample, built op by op (micrograd's way: one node per op)."""
     rng = random.Random(seed)
     xs = [Value(rng.uniform(-1, 1), f"x{i}") for i in range(sizes[0])]
-    for layer, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+    for layer, (nin, nout) in enumerate(zip(sizes, sizes[1:], strict=False)):
         outs = []
         for j in range(nout):
             act = Value(rng.uniform(-1, 1), f"b{layer}.{j}")
@@ -99,7 +99,9 @@ def embedded(page: str, stepper: Stepper) -> dict[str, Any]:
 
 def decode(x: float | str) -> float:
     """What the page's script does with a number field."""
-    return float({"Infinity": "inf", "-Infinity": "-inf", "NaN": "nan"}[x]) if isinstance(x, str) else x
+    if isinstance(x, str):
+        return float({"Infinity": "inf", "-Infinity": "-inf", "NaN": "nan"}[x])
+    return x
 
 
 def same(a: float, b: float) -> bool:
@@ -120,7 +122,7 @@ def test_embedded_json_is_the_trace_exactly() -> None:
     assert [n["parents"] for n in data["nodes"]] == [[index[p] for p in v.parents] for v in order]
     assert data["forward"] == [i for i, node in enumerate(order) if node.op is not None]
     assert len(data["steps"]) == len(trace.steps) == 9
-    for got, step in zip(data["steps"], trace.steps):
+    for got, step in zip(data["steps"], trace.steps, strict=True):
         assert (got["node"], got["slot"], got["operand"]) == (
             index[step.node], step.slot, index[step.operand])
         for key in ("local", "upstream", "contribution", "before", "after"):
@@ -143,11 +145,11 @@ def test_non_finite_numbers_are_strings_json_accepts() -> None:
     data = embedded(page, stepper)  # strict parse: no bare NaN / Infinity
     order = walk(root)
     datas = [decode(n["data"]) for n in data["nodes"]]
-    assert all(same(a, v.data) for a, v in zip(datas, order))
+    assert all(same(a, v.data) for a, v in zip(datas, order, strict=True))
     assert any(n["data"] == "Infinity" for n in data["nodes"])
     assert any(n["data"] == "NaN" for n in data["nodes"])
     assert {n["dataText"] for n in data["nodes"]} >= {"inf", "nan"}
-    for got, step in zip(data["steps"], stepper.trace.steps):
+    for got, step in zip(data["steps"], stepper.trace.steps, strict=True):
         assert same(decode(got["after"]), step.after)
 
 
@@ -318,6 +320,9 @@ def test_save_writes_the_page(tmp_path: Path) -> None:
     assert text.startswith("<!DOCTYPE html>") and text.endswith("</html>\n")
     assert embedded(text, stepper)["nodes"][-1]["name"] == "o"
     assert os.listdir(tmp_path) == ["neuron.html"]  # no temporary file left behind
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a private temp
 
 
 def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from autograd import Value, walk
+from autograd.strategies import Program, programs
 from viz._format import DASH, number
 from viz.html import Stepper
 
@@ -70,8 +71,8 @@ class Opened:
     def cells(self) -> list[tuple[str, str]]:
         """The text of every node's data and grad cell, in walk order."""
         result: list[list[str]] = self.page.evaluate(
-            """([p, n]) => Array.from({length: n}, (_, i) =>
-                 [p + 'd' + i, p + 'g' + i].map((id) => document.getElementById(id).textContent.trim()))""",
+            """([p, n]) => Array.from({length: n}, (_, i) => [p + 'd' + i, p + 'g' + i]
+                 .map((id) => document.getElementById(id).textContent.trim()))""",
             [self.stepper.prefix, len(self.stepper.trace.order)])
         return [(d, g) for d, g in result]
 
@@ -146,11 +147,11 @@ def check_step(opened: Opened, s: int) -> None:
     datas, grads = expected(opened.stepper, s)
     state = opened.state()
     assert state["step"] == s
-    for got, want in zip(state["grads"], grads):  # full precision, exactly
+    for got, want in zip(state["grads"], grads, strict=True):  # full precision, exactly
         assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
-    for got, want in zip(state["data"], datas):
+    for got, want in zip(state["data"], datas, strict=True):
         assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
-    for i, ((d_text, g_text), d, g) in enumerate(zip(opened.cells(), datas, grads)):
+    for i, ((d_text, g_text), d, g) in enumerate(zip(opened.cells(), datas, grads, strict=True)):
         assert d_text == ("data ?" if d is None else f"data {number(d)}"), (s, i)
         assert g_text == (f"grad {DASH}" if g is None else f"grad {number(g)}"), (s, i)
         if d is not None:
@@ -186,7 +187,8 @@ def test_neuron_next_through_every_step_then_previous_undoes(browser: Browser,
         opened.page.keyboard.press("ArrowRight")  # past the end: stays
         check_step(opened, stepper.last_step)
         # the closed form: do/dn = 1 - tanh(n)^2 = 1/2, then through the products and the sum
-        grads = dict(zip([v.label for v in stepper.trace.order], opened.state()["grads"]))
+        labels = [v.label for v in stepper.trace.order]
+        grads = dict(zip(labels, opened.state()["grads"], strict=True))
         closed = {"o": 1.0, "n": 0.5, "b": 0.5, "x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0}
         for label, value in closed.items():
             assert grads[label] == pytest.approx(value, abs=1e-12)
@@ -321,15 +323,26 @@ def test_non_finite_values_are_shown(browser: Browser, pages_dir: Path) -> None:
 
 
 def test_two_steppers_on_one_page_stay_apart(browser: Browser, pages_dir: Path) -> None:
-    """As in a notebook: two inline steppers, each with its own ids, keys and state."""
+    """As in a notebook: two inline steppers, each with its own ids, keys and state. The second
+    is inserted the way JupyterLab shows HTML output: innerHTML, then each script re-created."""
     first, second = Stepper(neuron()), Stepper(neuron().exp())
     path = pages_dir / "notebook.html"
     path.write_text(f"<!DOCTYPE html><meta charset=utf-8><body>{first._repr_html_()}"
-                    f"<hr>{second._repr_html_()}</body>", encoding="utf-8")
+                    "<hr><div id=output></div></body>", encoding="utf-8")
     context = browser.new_context()
     page = context.new_page()
     try:
         page.goto(path.resolve().as_uri())
+        page.evaluate("""(html) => {
+            const out = document.getElementById('output');
+            out.innerHTML = html;
+            for (const old of out.querySelectorAll('script')) {
+                const script = document.createElement('script');
+                for (const a of old.attributes) script.setAttribute(a.name, a.value);
+                script.textContent = old.textContent;
+                old.replaceWith(script);
+            }
+        }""", second._repr_html_())
         for s in (first, second):
             page.wait_for_selector(f"#{s.prefix}root[data-ready=true]")
         page.focus(f"#{second.prefix}root")
@@ -382,36 +395,19 @@ def test_mlp_page_is_usable(browser: Browser, pages_dir: Path) -> None:
 
 # -- hypothesis-drawn programs ----------------------------------------------------------------
 
-UNARY = ("tanh", "sigmoid", "sin", "cos", "exp_small", "neg", "relu")
-BINARY = ("add", "sub", "mul")
-LABEL = st.text(st.sampled_from("ab<>&\"'/ \u2028x1"), min_size=0, max_size=6)
-
-
-@st.composite
-def programs(draw: st.DrawFn) -> Value:
-    """A small random DAG: leaves, then ops on earlier nodes (reuse is likely), root last."""
-    nodes = [Value(draw(st.floats(-2, 2, allow_nan=False)), draw(LABEL))
-             for _ in range(draw(st.integers(1, 3)))]
-    for _ in range(draw(st.integers(1, 7))):
-        pick = st.integers(0, len(nodes) - 1)
-        if draw(st.booleans()):
-            a = nodes[draw(pick)]
-            op = draw(st.sampled_from(UNARY))
-            out = (a.tanh() * 2.0).exp() if op == "exp_small" else (
-                -a if op == "neg" else getattr(a, op)())
-        else:
-            a, b = nodes[draw(pick)], nodes[draw(pick)]
-            op = draw(st.sampled_from(BINARY))
-            out = a + b if op == "add" else a - b if op == "sub" else a * b
-        out.label = draw(LABEL)
-        nodes.append(out)
-    return nodes[-1]
+# labels drawn to include markup, quotes and line separators: they must stay text
+LABEL = st.text(st.sampled_from("ab<>&\"'/ \u2028x1"), max_size=6)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(root=programs())
+@given(case=programs(max_inputs=3, max_ops=6), labels=st.lists(LABEL, max_size=12))
 def test_random_program_steps_match_its_trace(browser: Browser, pages_dir: Path,
-                                              root: Value) -> None:
+                                              case: tuple[Program, list[float]],
+                                              labels: list[str]) -> None:
+    program, point = case
+    root = program(*[Value(x) for x in point])
+    for node, label in zip(walk(root), labels, strict=False):
+        node.label = label
     stepper = Stepper(root)
     opened = open_page(browser, stepper, pages_dir / "program.html")
     try:
@@ -422,5 +418,12 @@ def test_random_program_steps_match_its_trace(browser: Browser, pages_dir: Path,
         for s in range(stepper.last_step - 1, max(-1, stepper.last_step - 4), -1):
             opened.page.keyboard.press("ArrowLeft")
             check_step(opened, s)
+        names = opened.page.evaluate(
+            f"() => JSON.parse(document.getElementById('{stepper.prefix}data').textContent)"
+            ".nodes.map((n) => n.name)")
+        labelled = [(name, node.label) for name, node in zip(names, walk(root), strict=True)
+                    if node.label]
+        assert all(name.startswith(label) for name, label in labelled)  # x[3] if shared
+        assert opened.dialogs == []
     finally:
         close(opened)

@@ -128,8 +128,9 @@ function stepgradStepper(prefix, standalone) {
     } else if (s <= F) {
       const i = fwd[s - 1];
       const node = nodes[i];
-      head = `Forward ${s} of ${F}: ${node.name} = ${node.expr} = ${node.dataText}`;
-      say = `Forward step ${s} of ${F}: ${node.name} = ${node.expr} = ${node.dataText}.`;
+      const sum = `${node.name} = ${node.expr} = ${node.calc} = ${node.dataText}`;
+      head = `Forward ${s} of ${F}: ${sum}`;
+      say = `Forward step ${s} of ${F}: ${sum}.`;
       light(nodeEl[i], "sg-active");
       for (let slot = 0; slot < node.parents.length; slot++) {
         light(byId(`e${i}_${slot}`), "sg-edge-active");
@@ -137,7 +138,8 @@ function stepgradStepper(prefix, standalone) {
       }
       light(dataCell[i].parentNode, "sg-fresh");
     } else if (s === F + 1) {
-      head = `Backward pass starts at ${r}: \u2202${r}/\u2202${r} = ${D.seedText} (the seed)`;
+      const rt = nodes[D.root].term;
+      head = `Backward pass starts at ${r}: \u2202${rt}/\u2202${rt} = ${D.seedText} (the seed)`;
       say = `Backward pass starts: the gradient of ${r} with respect to itself is ${D.seedText}.`;
       ui.chain.hidden = false;
       rows.update = `grad of ${r}: ${D.dash} \u2192 ${D.seedText}`;
@@ -152,8 +154,8 @@ function stepgradStepper(prefix, standalone) {
       const which = node.parents.length > 1 ? ` (operand ${st.slot + 1} of ${node.parents.length})` : "";
       head = `Backward ${k + 1} of ${B}: ${node.name} = ${node.expr} \u2192 ${op}${which}`;
       ui.chain.hidden = false;
-      rows.local = `\u2202${node.name}/\u2202${op} = ${st.formula} = ${tx.local}`;
-      rows.upstream = `\u2202${r}/\u2202${node.name} = ${tx.upstream}`;
+      rows.local = `\u2202${node.term}/\u2202${nodes[st.operand].term} = ${st.formula} = ${tx.local}`;
+      rows.upstream = `\u2202${nodes[D.root].term}/\u2202${node.term} = ${tx.upstream}`;
       rows.contribution = `${tx.local} \u00d7 ${tx.upstream} = ${tx.contribution}`;
       rows.update = `grad of ${op}: ${tx.before} + ${tx.contribution} \u2192 ${tx.after}`;
       say = `Backward step ${k + 1} of ${B}: ${node.name} passes ${tx.contribution} to ${op}: ` +
