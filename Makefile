@@ -35,7 +35,7 @@ system-chromium:
 test: $(STAMP) system-graphviz system-chromium
 	$(PY) -m pytest
 
-demo: $(STAMP) system-graphviz
+demo: $(STAMP) system-graphviz system-chromium
 	$(PY) -m demos
 
 bench: $(STAMP)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ALL_REALS", "Op", "OPS", "UNARY", "BINARY"]
+__all__ = ["ALL_REALS", "BINARY", "OPS", "UNARY", "Op", "substitute"]
 
 ALL_REALS = "all real numbers"  # the domain of a row that accepts every real operand
 

@@ -1,4 +1,7 @@
-"""`python -m benchmarks [--quick] [--repeat N]`: what `make bench` runs (method: the package)."""
+"""`python -m benchmarks [--quick] [--repeat N] [--profile]`: what `make bench` runs.
+
+The method is described in the package's docstring (``benchmarks/__init__.py``).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, metavar="N",
                         help=f"timed samples per cell (default {NORMAL.repeat}, "
                              f"{QUICK.repeat} with --quick); cells are medians")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead of timing, show where one step of workloads 1 and 2 "
+                             "spends its time (cProfile, and the garbage collector's share)")
     args = parser.parse_args(argv)
     config = QUICK if args.quick else NORMAL
     if args.repeat is not None:
@@ -29,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--repeat must be at least 1, got {args.repeat}")
         config = dataclasses.replace(config, repeat=args.repeat)
     try:
-        run(config, out=lambda text: print(text, flush=True))
+        run(config, out=lambda text: print(text, flush=True), profile=args.profile)
     except MicrogradMissing as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import autograd
-from benchmarks import chain, gradcheck_rate, memory, moons
+from benchmarks import chain, gradcheck_rate, hotspots, memory, moons
 from benchmarks.harness import (
     Clock,
     Row,
@@ -304,8 +304,37 @@ def _memory_row(data: _Data) -> Row:
                target="<= 0.25x micrograd's", met=ratio <= 0.25)
 
 
-def run(config: Config, out: Callable[[str], None] = print) -> list[Row]:
-    """Run the whole suite, printing progress and the table; returns the table's rows."""
+def _hotspots(data: _Data, out: Callable[[str], None]) -> None:
+    """Profiles of one step of workloads 1 and 2 on our engine, and GC shares of every step."""
+    micro_value, _ = _micrograd()
+
+    def graph_step(value: Any) -> Callable[[], object]:
+        net, params = moons.make_net(value, data.weights)
+
+        def step() -> object:
+            loss = moons.loss_graph(value, net, params, data.points, data.labels)
+            moons.sgd_step(loss, params)
+            return loss
+        return step
+
+    cases: dict[str, Callable[[], object]] = {
+        "W1, our engine": graph_step(autograd.Value), "W1, micrograd": graph_step(micro_value),
+        "W2, nn.MLP": _NNStep(data.weights, data.points, data.labels)}
+    out("share of one step spent in the garbage collector (fresh state, no profiler):")
+    for name, step in cases.items():
+        total, collecting = hotspots.gc_share(step)
+        out(f"  {name}: {format_seconds(total)} of CPU time, {collecting / total:.0%} in the GC")
+    for name in ("W1, our engine", "W2, nn.MLP"):
+        out(f"\ncProfile of one step, {name} (own time first):")
+        out(hotspots.profile(cases[name]))
+
+
+def run(config: Config, out: Callable[[str], None] = print, *,
+        profile: bool = False) -> list[Row]:
+    """Run the whole suite, printing progress and the table; returns the table's rows.
+
+    With ``profile``, print where one step's time goes instead of timing (after the gate).
+    """
     out(f"stepgrad benchmarks ({config.name} mode): medians of {config.repeat} interleaved "
         "samples of CPU time, each after gc.collect(), GC on with the same settings for all")
     out(machine_info())
@@ -314,6 +343,9 @@ def run(config: Config, out: Callable[[str], None] = print) -> list[Row]:
     data = _Data(config.points)
     out("correctness gate (before any timing):")
     gate(config, data, out)
+    if profile:
+        _hotspots(data, out)
+        return []
 
     clock = Clock()
     out("timing workloads 1 and 2 ...")

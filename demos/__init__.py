@@ -4,4 +4,4 @@ Each module has `main(argv)` and accepts `--quick` (fewer steps, for the smoke t
 Outputs (pictures, pages) go to `out/`.
 """
 
-DEMOS: tuple[str, ...] = ("neuron",)
+DEMOS: tuple[str, ...] = ("neuron", "stepper")

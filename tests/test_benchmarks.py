@@ -55,6 +55,15 @@ def test_gate_failure_aborts_before_timing(monkeypatch: pytest.MonkeyPatch,
     assert "timing workloads" not in captured.out and "| workload" not in captured.out
 
 
+def test_profile_mode_shows_gc_shares_and_hotspots(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--quick", "--profile"]) == 0
+    out = capsys.readouterr().out
+    for name in ("W1, our engine", "W1, micrograd", "W2, nn.MLP"):
+        assert f"  {name}: " in out and "in the GC" in out
+    assert out.count("function calls") == 2 and "Ordered by: internal time" in out
+    assert "| workload" not in out  # profiling replaces the timings
+
+
 def test_check_close_names_the_first_disagreement() -> None:
     moons.check_close("same", [1.0, -2.5, 1e-12], [1.0, -2.5 * (1 + 1e-12), 0.0])
     with pytest.raises(moons.GateError, match=r"grads: entry 1 is 2\.000002"):

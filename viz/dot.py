@@ -35,6 +35,7 @@ __all__ = [
     "GraphvizNotFound",
     "Drawing",
     "draw_dot",
+    "escape",
     "find_path",
     "svg_cell_id",
     "KIND_COLORS",

@@ -98,10 +98,11 @@ def test_patients_are_plausible_and_sick_people_run_a_fever():
     assert 16 - 1e-9 <= bmi.min() and bmi.max() <= 40 + 1e-9
     assert 35.5 <= temperature.min() and temperature.max() <= 41.5
     assert y.mean() == pytest.approx(0.3, abs=0.03)
-    assert temperature[y == 1].mean() - temperature[y == 0].mean() > 1.0
-    # the classes overlap: a fever threshold alone is not perfect
-    rule = (temperature > 37.6).astype(int)
-    assert 0.85 < (rule == y).mean() < 1.0
+    assert temperature[y == 1].mean() - temperature[y == 0].mean() > 0.9
+    assert bmi[y == 1].mean() - bmi[y == 0].mean() > 3.0
+    # the classes overlap: the best fever threshold alone is right for most, not all
+    best = max(np.mean((temperature > t) == y) for t in np.arange(36.5, 39.0, 0.05))
+    assert 0.8 < best < 0.93
 
 
 def test_digits_without_noise_are_the_glyphs():

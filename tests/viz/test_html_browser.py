@@ -322,6 +322,20 @@ def test_non_finite_values_are_shown(browser: Browser, pages_dir: Path) -> None:
         close(opened)
 
 
+def test_a_lone_leaf_has_only_the_seed_step(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(Value(3.0, "x"), grad=2.0)
+    assert stepper.last_step == 1
+    opened = open_page(browser, stepper, pages_dir / "leaf.html")
+    try:
+        check_step(opened, 0)
+        opened.page.keyboard.press("ArrowRight")
+        check_step(opened, 1)
+        assert opened.state()["grads"] == [2.0]
+        assert opened.page.get_attribute(f"#{stepper.prefix}root", "data-phase") == "seed"
+    finally:
+        close(opened)
+
+
 def test_two_steppers_on_one_page_stay_apart(browser: Browser, pages_dir: Path) -> None:
     """As in a notebook: two inline steppers, each with its own ids, keys and state. The second
     is inserted the way JupyterLab shows HTML output: innerHTML, then each script re-created."""
