@@ -11,18 +11,24 @@ from autograd.engine import dot as dot
 from autograd.engine import grad as grad
 from autograd.engine import sum_values as sum_values
 from autograd.engine import walk as walk
+from autograd.gradcheck import GradcheckReport as GradcheckReport
+from autograd.gradcheck import assert_gradcheck as assert_gradcheck
+from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
 
 __all__ = [
+    "GradcheckReport",
     "OPS",
     "Op",
     "Step",
     "Trace",
     "Value",
+    "assert_gradcheck",
     "backprop_steps",
     "dot",
     "grad",
+    "gradcheck",
     "sum_values",
     "walk",
 ]

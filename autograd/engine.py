@@ -15,7 +15,7 @@ Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_POW, _POWV = OPS["pow"], OPS["powv"]
+_POW, _POWV, _DOT = OPS["pow"], OPS["powv"], OPS["dot"]
 
 
 _new = object.__new__
@@ -193,26 +193,24 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
     """sum(w_i * x_i) (+ bias) as one node whose local derivatives are the other operand."""
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    args = [*ws, *xs] if bias is None else [*ws, *xs, bias]
-    return _apply(OPS["dot"], *_lift_all("dot", args))
+    args = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    return _apply(_DOT, *_lift_all("dot", args))
 
 
 def sum_values(values: Iterable[Operand]) -> Value:
     """The sum of ``values`` as one n-ary node (one edge per term)."""
-    args = _lift_all("sum", list(values))
+    args = _lift_all("sum", tuple(values))
     if not args:
         raise ValueError("sum_values: needs at least one value")
     return _apply(OPS["sum"], *args)
 
 
-def _lift_all(name: str, items: list[Any]) -> list[Value]:
-    out = []
-    for i, x in enumerate(items):
-        v = _lift(x)
-        if v is None:
-            raise TypeError(f"{name}: operand {i} is {type(x).__name__}, not a number or Value")
-        out.append(v)
-    return out
+def _lift_all(name: str, items: Sequence[Any]) -> list[Value]:
+    out = [x if type(x) is Value else _lift(x) for x in items]  # no call for Values: hot in dot
+    if None in out:
+        i = out.index(None)
+        raise TypeError(f"{name}: operand {i} is {type(items[i]).__name__}, not a number or Value")
+    return out  # type: ignore[return-value]  # None was ruled out just above
 
 
 def walk(root: Value) -> list[Value]:

@@ -6,9 +6,9 @@
   (a node used twice is named with ``:=`` so the pasted graph has the same sharing). Paste it
   with ``from autograd import dot, sum_values`` (and your own functions) in scope.
 - Values stay in each op's domain by construction, with no filtering: the inputs are drawn
-  first, and when an operand's value falls outside the op's `Domain` (say log of -2) it is
-  first mapped into it by a smooth squash, ``lo + (hi - lo) * a.sigmoid()``, which then shows
-  in the repr.
+  first and every node is evaluated as it is drawn; when an operand's value falls outside the
+  op's `Domain` (log of -2, or tanh deep in saturation) a whole number is added to move it
+  inside, and shows in the repr: ``(x0 + 3.0).log()``.
 - `safe_inputs(name)` draws operand values inside one op's domain; `op_programs(name)` draws
   that op applied once to such values (what the op-table property tests use).
 - Your own ops: describe each with a `Primitive` (how to build it, how to print it, its safe
@@ -49,7 +49,7 @@ from hypothesis import strategies as st
 from autograd.engine import Value, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
 
-__all__ = ["INPUTS", "REALS", "Domain", "Primitive", "Program", "apply_op",
+__all__ = ["INPUTS", "REALS", "Domain", "Instruction", "Primitive", "Program", "apply_op",
            "default_primitives", "op_programs", "programs", "register_profiles", "safe_inputs"]
 
 Render = Callable[[Sequence[str], "float | None"], str]
@@ -268,10 +268,12 @@ def _select(names: Iterable[str] | None, extra: Iterable[Primitive]) -> list[Pri
     return chosen
 
 
-class _Step(NamedTuple):
+class Instruction(NamedTuple):
+    """One step of a `Program`: a primitive applied to earlier nodes (inputs come first)."""
+
     primitive: Primitive
-    operands: tuple[int, ...]  # node indices: inputs first, then one node per step
-    constant: float | None
+    operands: tuple[int, ...]  # node indices: the inputs, then one node per instruction
+    constant: float | None = None
 
 
 class Program:
@@ -280,7 +282,7 @@ class Program:
     Only the steps the output (the last step) depends on are kept.
     """
 
-    def __init__(self, n_inputs: int, steps: Sequence[_Step]) -> None:
+    def __init__(self, n_inputs: int, steps: Sequence[Instruction]) -> None:
         if n_inputs < 1 or not steps:
             raise ValueError("Program needs at least one input and one step")
         live = {n_inputs + len(steps) - 1}
@@ -288,13 +290,13 @@ class Program:
             if index in live:
                 live.update(steps[index - n_inputs].operands)
         renumber = {i: i for i in range(n_inputs)}
-        kept: list[_Step] = []
+        kept: list[Instruction] = []
         for index, step in enumerate(steps, n_inputs):
             if index in live:
                 renumber[index] = n_inputs + len(kept)
                 kept.append(step._replace(operands=tuple(renumber[i] for i in step.operands)))
         self.n_inputs = n_inputs
-        self.steps: tuple[_Step, ...] = tuple(kept)
+        self.steps: tuple[Instruction, ...] = tuple(kept)
 
     def __call__(self, *xs: Value) -> Value:
         if len(xs) != self.n_inputs:
@@ -306,7 +308,7 @@ class Program:
 
     @property
     def size(self) -> int:
-        """The number of steps (ops, counting a squash as one)."""
+        """The number of steps (ops, counting a domain shift as one)."""
         return len(self.steps)
 
     @property
@@ -364,36 +366,50 @@ def _shift(value: float, domain: Domain) -> Primitive:
     shift = float(math.ceil(lo - value) + 1) if value < lo else float(math.floor(hi - value) - 1)
     if hi - lo < 3.0:
         shift = (lo + hi) / 2.0 - value  # too narrow for whole numbers: aim at the middle
-    render = f"({{0}} + {shift!r})" if shift >= 0 else f"({{0}} - {-shift!r})"
-    return Primitive("shift", lambda a: a + shift, render)
+    if shift >= 0.0:
+        return Primitive("shift", lambda a: a + shift, f"({{0}} + {shift!r})")
+    return Primitive("shift", lambda a: a - -shift, f"({{0}} - {-shift!r})")
+
+
+@st.composite
+def _op_shape(draw: st.DrawFn, primitives: list[Primitive], most: int
+              ) -> tuple[Primitive, tuple[int, ...], float | None]:
+    """One op of a program: the primitive, how far back each operand is, its constant."""
+    p = draw(st.sampled_from(primitives))
+    count = draw(st.sampled_from(p.counts))
+    constant = draw(st.sampled_from(p.constants)) if p.constants else None
+    return p, tuple(draw(st.integers(0, most)) for _ in range(count)), constant
 
 
 @st.composite
 def _programs(draw: st.DrawFn, primitives: list[Primitive], inputs: Domain,
               n_inputs: tuple[int, int], n_ops: tuple[int, int]) -> tuple[Program, list[float]]:
+    # The ops are a list drawn before the inputs, so shrinking deletes ops cleanly and
+    # prefers fewer ops to simpler inputs.
     n = draw(st.integers(*n_inputs))
+    most = n_inputs[1] + n_ops[1]
+    shape = draw(st.lists(_op_shape(primitives, most), min_size=n_ops[0], max_size=n_ops[1]))
     point = [draw(inputs.floats()) for _ in range(n)]
-    nodes = [Value(x) for x in point]
-    steps: list[_Step] = []
 
-    def add(step: _Step) -> int:
+    nodes = [Value(x) for x in point]
+    steps: list[Instruction] = []
+    where = list(range(n))  # drawn node -> its index among nodes (shifts are extra nodes)
+
+    def add(step: Instruction) -> int:
         nodes.append(step.primitive.apply([nodes[i] for i in step.operands], step.constant))
         steps.append(step)
         return len(nodes) - 1
 
-    for _ in range(draw(st.integers(*n_ops))):
-        p = draw(st.sampled_from(primitives))
-        count = draw(st.sampled_from(p.counts))
-        constant = draw(st.sampled_from(p.constants)) if p.constants else None
+    for p, backs, constant in shape:
         operands = []
-        for slot in range(count):
+        for slot, back in enumerate(backs):
             # counted back from the newest node: small draws chain, larger ones reuse
-            index = len(nodes) - 1 - draw(st.integers(0, len(nodes) - 1))
+            index = where[len(where) - 1 - back % len(where)]
             domain = p.slot_domain(slot)
-            if nodes[index].data not in domain:
-                index = add(_Step(_shift(nodes[index].data, domain), (index,), None))
+            if nodes[index].data not in domain:  # move it inside: no filtering, no assume
+                index = add(Instruction(_shift(nodes[index].data, domain), (index,)))
             operands.append(index)
-        add(_Step(p, tuple(operands), constant))
+        where.append(add(Instruction(p, tuple(operands), constant)))
     return Program(n, steps), point
 
 
@@ -440,7 +456,7 @@ def _op_programs(draw: st.DrawFn, primitives: list[Primitive]) -> tuple[Program,
     p = draw(st.sampled_from(primitives))
     point = draw(safe_inputs(p))
     constant = draw(st.sampled_from(p.constants)) if p.constants else None
-    return Program(len(point), [_Step(p, tuple(range(len(point))), constant)]), point
+    return Program(len(point), [Instruction(p, tuple(range(len(point))), constant)]), point
 
 
 def op_programs(name: str | Primitive) -> st.SearchStrategy[tuple[Program, list[float]]]:

@@ -1,9 +1,10 @@
-"""Where the time goes: cProfile of one step of workloads 1 and 2, and the collector's share.
+"""Where the time goes in one step of workloads 1 and 2: phases, the collector, cProfile.
 
-``python -m benchmarks --profile`` prints, after the gate, the functions with the most own
-time (cProfile with a CPU-time clock; its overhead inflates every call, so read the shares,
-not the totals) and, measured without the profiler, the share of each step spent in the
-garbage collector, for our engine and for micrograd.
+``python -m benchmarks --profile`` prints, after the gate, each phase's CPU time (build,
+backward, update...) with the part of it the garbage collector took, for our engine and for
+micrograd, measured without a profiler; then the functions with the most own time under
+cProfile (CPU-time clock). cProfile's per-call overhead inflates small functions, so read its
+list as a pointer, and the phase times as the measurement.
 """
 
 from __future__ import annotations
@@ -12,36 +13,55 @@ import cProfile
 import gc
 import io
 import pstats
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["gc_share", "profile"]
+__all__ = ["Phase", "profile", "time_phases"]
+
+Phase = tuple[str, Callable[[Any], Any]]
+"""A named part of a step: it receives what the previous phase returned."""
 
 
-def gc_share(step: Callable[[], object]) -> tuple[float, float]:
-    """CPU seconds of one ``step()`` after a full collection, and how many of them the GC took."""
-    spent = 0.0
-    started = 0.0
+class _GCWatch:
+    """CPU seconds the garbage collector spends while installed (a ``gc.callbacks`` entry)."""
 
-    def watch(phase: str, info: dict[str, Any]) -> None:
-        nonlocal spent, started
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            started = time.process_time()
+            self._start = time.process_time()
         else:
-            spent += time.process_time() - started
+            self.spent += time.process_time() - self._start
 
-    gc.collect()
-    gc.callbacks.append(watch)
-    try:
-        start = time.process_time()
-        result = step()
-        total = time.process_time() - start
-    finally:
-        gc.callbacks.remove(watch)
-    del result
-    gc.collect()
-    return total, spent
+
+def time_phases(make: Callable[[], list[Phase]], repeat: int) -> list[tuple[str, float, float]]:
+    """Median CPU seconds of each phase and of the collector within it, over ``repeat`` steps.
+
+    Each step runs the phases of a fresh ``make()`` in order, after a full collection.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(repeat):
+        phases = make()
+        watch = _GCWatch()
+        gc.collect()
+        gc.callbacks.append(watch)
+        try:
+            result: Any = None
+            for name, phase in phases:
+                before, start = watch.spent, time.process_time()
+                result = phase(result)
+                samples.setdefault(name, []).append(
+                    (time.process_time() - start, watch.spent - before))
+        finally:
+            gc.callbacks.remove(watch)
+        del result, phases
+        gc.collect()
+    return [(name, statistics.median(t for t, _ in runs), statistics.median(g for _, g in runs))
+            for name, runs in samples.items()]
 
 
 def profile(step: Callable[[], object], top: int = 12) -> str:

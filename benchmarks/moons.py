@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ALPHA", "LR", "SIZES", "GateError", "Weights", "check_close", "loss_graph",
-           "make_net", "make_weights", "numpy_step", "sgd_step"]
+__all__ = ["ALPHA", "LR", "SIZES", "TOLERANCE", "GateError", "Weights", "check_close",
+           "loss_graph", "make_net", "make_weights", "numpy_flat_grads", "numpy_params",
+           "numpy_step", "sgd_step"]
 
 SIZES = (2, 16, 16, 1)  # MLP(2, [16, 16, 1])
 ALPHA = 1e-4  # L2 regularisation, as in micrograd's demo
 LR = 1.0  # the demo's learning rate at step 0: 1.0 - 0.9 * k / 100
-TOLERANCE = 1e-9
+TOLERANCE = 1e-9  # the gate: |a - b| <= TOLERANCE * max(1, |a|, |b|)
 
 # Weights[layer][neuron] = (input weights, bias); layers in order, the last one linear.
 Weights = list[list[tuple[list[float], float]]]

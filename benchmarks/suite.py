@@ -300,33 +300,73 @@ def _memory_row(data: _Data) -> Row:
         del loss
     ratio = per_node["ours"] / per_node["micrograd"]
     return Row("W4 memory per graph node (W1 graph)", format_bytes(per_node["ours"]),
-               format_bytes(per_node["micrograd"]), vs_micrograd=f"{ratio:.2f}x the bytes",
+               format_bytes(per_node["micrograd"]), vs_micrograd=f"{ratio:.3f}x the bytes",
                target="<= 0.25x micrograd's", met=ratio <= 0.25)
 
 
-def _hotspots(data: _Data, out: Callable[[str], None]) -> None:
-    """Profiles of one step of workloads 1 and 2 on our engine, and GC shares of every step."""
+def _hotspots(data: _Data, repeat: int, out: Callable[[str], None]) -> None:
+    """Phase times and GC shares of workloads 1 and 2, then cProfile of our engine's steps."""
+    from nn import hinge, l2
+
     micro_value, _ = _micrograd()
 
-    def graph_step(value: Any) -> Callable[[], object]:
-        net, params = moons.make_net(value, data.weights)
+    def graph_phases(value: Any) -> Callable[[], list[hotspots.Phase]]:
+        def make() -> list[hotspots.Phase]:
+            net, params = moons.make_net(value, data.weights)
+            graph: dict[str, Any] = {}
 
-        def step() -> object:
-            loss = moons.loss_graph(value, net, params, data.points, data.labels)
-            moons.sgd_step(loss, params)
-            return loss
-        return step
+            def build(_: Any) -> None:
+                graph["loss"] = moons.loss_graph(value, net, params, data.points, data.labels)
 
-    cases: dict[str, Callable[[], object]] = {
-        "W1, our engine": graph_step(autograd.Value), "W1, micrograd": graph_step(micro_value),
-        "W2, nn.MLP": _NNStep(data.weights, data.points, data.labels)}
-    out("share of one step spent in the garbage collector (fresh state, no profiler):")
-    for name, step in cases.items():
-        total, collecting = hotspots.gc_share(step)
-        out(f"  {name}: {format_seconds(total)} of CPU time, {collecting / total:.0%} in the GC")
-    for name in ("W1, our engine", "W2, nn.MLP"):
-        out(f"\ncProfile of one step, {name} (own time first):")
-        out(hotspots.profile(cases[name]))
+            def zero(_: Any) -> None:
+                for p in params:
+                    p.grad = 0.0
+
+            def update(_: Any) -> None:
+                for p in params:
+                    p.data -= moons.LR * p.grad
+
+            phases: list[hotspots.Phase] = [("build the graph", build), ("zero grads", zero)]
+            if value is autograd.Value:  # our backward walks the graph first: that part alone
+                phases.append(("  walk(loss) alone (extra)",
+                               lambda _: autograd.walk(graph["loss"])))
+            return phases + [("backward", lambda _: graph["loss"].backward()),
+                             ("SGD update", update)]
+        return make
+
+    def nn_phases() -> list[hotspots.Phase]:
+        step = _NNStep(data.weights, data.points, data.labels)
+        model = step.model
+        state: dict[str, Any] = {}
+
+        def loss(scores: Any) -> Any:
+            state["loss"] = hinge(scores, step.labels) + l2(model, moons.ALPHA)
+            return state["loss"]
+
+        return [("forward, model(x) per point", lambda _: [model(x) for x in step.points]),
+                ("hinge + l2 loss", loss),
+                ("optimizer.zero_grad", lambda _: step.optimizer.zero_grad()),
+                ("backward", lambda _: state["loss"].backward()),
+                ("optimizer.step", lambda _: step.optimizer.step())]
+
+    for title, make in (("W1, our engine", graph_phases(autograd.Value)),
+                        ("W1, micrograd", graph_phases(micro_value)),
+                        ("W2, nn.MLP", nn_phases)):
+        results = hotspots.time_phases(make, repeat)
+        total = sum(t for name, t, _ in results if "(extra)" not in name)
+        out(f"{title}: one step {format_seconds(total)} of CPU time (medians of {repeat}):")
+        for name, t, collecting in results:
+            out(f"  {name:<30} {format_seconds(t):>9}  of which GC {format_seconds(collecting)}")
+
+    def nn_step() -> object:
+        return _NNStep(data.weights, data.points, data.labels)()
+
+    def graph_step() -> object:
+        return _graph_step(autograd.Value, data)[0]
+
+    for title, step in (("W1, our engine", graph_step), ("W2, nn.MLP", nn_step)):
+        out(f"\ncProfile of one step, {title} (own time first):")
+        out(hotspots.profile(step))
 
 
 def run(config: Config, out: Callable[[str], None] = print, *,
@@ -344,7 +384,7 @@ def run(config: Config, out: Callable[[str], None] = print, *,
     out("correctness gate (before any timing):")
     gate(config, data, out)
     if profile:
-        _hotspots(data, out)
+        _hotspots(data, config.repeat, out)
         return []
 
     clock = Clock()

@@ -4,4 +4,6 @@ Each module has `main(argv)` and accepts `--quick` (fewer steps, for the smoke t
 Outputs (pictures, pages) go to `out/`.
 """
 
-DEMOS: tuple[str, ...] = ("neuron", "stepper")
+DEMOS: tuple[str, ...] = (
+    "neuron", "seeds", "gradient_descent", "moons", "patients", "spirals", "digits", "stepper",
+)

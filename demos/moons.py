@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(exist_ok=True)
     start = time.perf_counter()
     model.save(out / "moons_model.json")
-    _plot_boundary(model, X, y, out / "moons_boundary.png", cells=25 if args.quick else 70)
+    _plot_boundary(model, X, y, out / "moons_boundary.png", cells=25 if args.quick else 50)
     _plot_history(history, out / "moons_loss.png")
     print(f"wrote out/moons_boundary.png, out/moons_loss.png, out/moons_model.json "
           f"({time.perf_counter() - start:.2f} s)")

@@ -3,6 +3,7 @@
 ``from nn import MLP`` runs micrograd programs unchanged; ``nn.datasets`` holds the data.
 """
 
+from nn import datasets as datasets
 from nn.losses import binary_cross_entropy as binary_cross_entropy
 from nn.losses import hinge as hinge
 from nn.losses import l2 as l2
@@ -43,6 +44,7 @@ __all__ = [
     "accuracy",
     "binary_accuracy",
     "binary_cross_entropy",
+    "datasets",
     "fit",
     "hinge",
     "l2",

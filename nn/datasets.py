@@ -192,7 +192,7 @@ DIGIT_GLYPHS: tuple[tuple[str, ...], ...] = (
 """The ten digits as 5x7 bitmaps (a classic dot-matrix font)."""
 
 
-def digits(n_per_class: int = 50, *, flip: float = 0.08, jitter: float = 0.15,
+def digits(n_per_class: int = 50, *, flip: float = 0.15, jitter: float = 0.2,
            seed: int = 0) -> tuple[Array, Labels]:
     """Handwriting-like digits: the 5x7 glyphs with pixels flipped and intensities jittered.
 

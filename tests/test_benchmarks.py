@@ -55,11 +55,15 @@ def test_gate_failure_aborts_before_timing(monkeypatch: pytest.MonkeyPatch,
     assert "timing workloads" not in captured.out and "| workload" not in captured.out
 
 
-def test_profile_mode_shows_gc_shares_and_hotspots(capsys: pytest.CaptureFixture[str]) -> None:
+def test_profile_mode_shows_phases_gc_and_hotspots(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--quick", "--profile"]) == 0
     out = capsys.readouterr().out
-    for name in ("W1, our engine", "W1, micrograd", "W2, nn.MLP"):
-        assert f"  {name}: " in out and "in the GC" in out
+    for title in ("W1, our engine", "W1, micrograd", "W2, nn.MLP"):
+        assert f"{title}: one step " in out
+    for phase in ("build the graph", "walk(loss) alone (extra)", "backward", "SGD update",
+                  "forward, model(x) per point", "optimizer.step"):
+        assert f"  {phase} " in out, f"no phase {phase!r} in:\n{out}"
+    assert out.count("of which GC") == 5 + 4 + 5
     assert out.count("function calls") == 2 and "Ordered by: internal time" in out
     assert "| workload" not in out  # profiling replaces the timings
 

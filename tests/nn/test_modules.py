@@ -61,8 +61,9 @@ def test_named_parameters_are_dotted_paths_in_micrograd_order():
     ]
     # same objects, same order as parameters() and as the attributes they name
     assert [p for _, p in model.named_parameters()] == model.parameters()
-    assert dict(model.named_parameters())["layers.0.neurons.1.w.0"] is model.layers[0].neurons[1].w[0]
-    assert dict(model.named_parameters())["layers.1.neurons.0.b"] is model.layers[1].neurons[0].b
+    named = dict(model.named_parameters())
+    assert named["layers.0.neurons.1.w.0"] is model.layers[0].neurons[1].w[0]
+    assert named["layers.1.neurons.0.b"] is model.layers[1].neurons[0].b
 
 
 def test_named_parameters_are_stable_across_builds_seeds_and_training():
