@@ -39,7 +39,6 @@ demo: $(STAMP) system-graphviz system-chromium
 	$(PY) -m demos
 
 bench: $(STAMP)
-	$(PY) -m pip install -q 'micrograd==0.1.0'
 	$(PY) -m benchmarks
 
 lint: $(STAMP)

@@ -160,8 +160,8 @@ def assert_gradcheck(f: Callable[..., Value], inputs: Sequence[Any] | float,
     return report
 
 
-def _validate(f: Any, inputs: Any, *, atol: float, rtol: float, step: float | None,
-              order: int, grad_fn: Any) -> tuple[list[float], tuple[str, ...]]:
+def _validate(f: Any, inputs: Any, *, atol: Any, rtol: Any, step: Any, order: Any,
+              grad_fn: Any) -> tuple[list[float], tuple[str, ...]]:
     """Check gradcheck's arguments; return the point as floats and a name per input."""
     if not callable(f):
         raise TypeError(f"gradcheck: f must be a function of Values returning a Value, "
@@ -176,9 +176,9 @@ def _validate(f: Any, inputs: Any, *, atol: float, rtol: float, step: float | No
     if not items:
         raise ValueError("gradcheck: no inputs; give one number per argument of f")
     for name, value in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(value, numbers.Real) and 0.0 <= value < math.inf):
+        if not (isinstance(value, numbers.Real) and 0.0 <= float(value) < math.inf):
             raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {value!r}")
-    if step is not None and not (isinstance(step, numbers.Real) and 0.0 < step < math.inf):
+    if step is not None and not (isinstance(step, numbers.Real) and 0.0 < float(step) < math.inf):
         raise ValueError(f"gradcheck: step must be a finite number > 0, got {step!r}")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")

@@ -1,6 +1,7 @@
 """stepgrad's benchmarks: our engine, micrograd 0.1.0 and a numpy reference, side by side.
 
-Run ``python -m benchmarks`` (``make bench``), ``--quick`` for a smoke run, ``--repeat N``.
+Run ``python -m benchmarks`` (``make bench``), ``--quick`` for a smoke run, ``--repeat N``;
+``--profile`` shows where one step's time goes instead (phases, GC share, cProfile).
 
 Workloads:
 
@@ -21,7 +22,8 @@ Method:
   micrograd's to 1e-9 (relative, or absolute below 1) on the same weights, for workload 1, for
   workload 2 with the weights copied into ``nn.MLP``, and for the numpy reference; micrograd's
   own ``MLP`` must give the builder's loss bit for bit and the same node count; the chains must
-  match their closed-form gradients. Any disagreement aborts the run (exit status 1).
+  match their closed-form gradients; workload 5's programs must all pass gradcheck. Any
+  disagreement aborts the run (exit status 1).
 - Garbage collector: micrograd's nodes are reference cycles (closures), ours are not, so the
   collector's work differs and is part of each engine's real cost. Both run with the same,
   default GC settings, never disabled for one side. Every sample starts with ``gc.collect()``
@@ -29,8 +31,9 @@ Method:
   for another's garbage and freeing the graph is not timed for either engine. The "loop" rows
   run several steps in a row, the previous graph alive while the next is built, as in a
   training loop: the collector's steady-state share, for information.
-- Timing: the process's CPU time (``time.process_time``) around whole steps. The engines are
-  single-threaded, so on an idle machine it equals the wall-clock time; on a shared one it
+- Timing: the process's CPU time (``time.process_time``) around whole steps. Everything timed
+  runs on one thread (numpy's matrices here are too small for BLAS threads), so on an idle
+  machine CPU time equals the wall-clock time; on a shared one it
   leaves out the time spent waiting for a core (the run ends with the wall/CPU ratio, to show
   how busy the machine was). A step faster than 20 ms (numpy) is timed as a loop of calls. The
   cases of a workload are interleaved round robin and every cell is the median of

@@ -86,7 +86,7 @@ MUTANTS = {  # name: (extra primitives, grad_fn, what the shrunk program must co
 
 
 def _shrunk(extra: tuple[Primitive, ...], grad_fn: Any) -> tuple[Program, list[float], str]:
-    options = {"grad_fn": grad_fn} if grad_fn else {}
+    options: dict[str, Any] = {"grad_fn": grad_fn} if grad_fn else {}
     program, inputs = find(programs(extra=extra), lambda case: not gradcheck(*case, **options),
                            settings=SEARCH)
     return program, inputs, str(gradcheck(program, inputs, **options))
@@ -119,7 +119,7 @@ def test_the_shrunk_bugs_read_as_expected() -> None:
 
 @pytest.mark.parametrize("grad_fn", [correct, None])
 def test_the_unmutated_engine_survives_the_same_search(grad_fn: Any) -> None:
-    options = {"grad_fn": grad_fn} if grad_fn else {}
+    options: dict[str, Any] = {"grad_fn": grad_fn} if grad_fn else {}
     quick = settings(SEARCH, max_examples=150)
     with pytest.raises(NoSuchExample):
         find(programs(), lambda case: not gradcheck(*case, **options), settings=quick)
