@@ -5,8 +5,8 @@
   pasteable Python with dead nodes removed, e.g. ``lambda x0, x1: ((x0 * x1).tanh() + x0).log()``
   (a node used twice is named with ``:=`` so the pasted graph has the same sharing). Paste it
   with ``from autograd import dot, sum_values`` (and your own functions) in scope.
-- Values stay in each op's domain by construction, with no filtering: the inputs are drawn
-  first and every node is evaluated as it is drawn; when an operand's value falls outside the
+- Values stay in each op's domain by construction, with no filtering: every node is evaluated
+  at the drawn inputs as the program is built; when an operand's value falls outside the
   op's `Domain` (log of -2, or tanh deep in saturation) a whole number is added to move it
   inside, and shows in the repr: ``(x0 + 3.0).log()``.
 - `safe_inputs(name)` draws operand values inside one op's domain; `op_programs(name)` draws
@@ -43,8 +43,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+try:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+except ImportError as err:  # say how to get the optional dependency
+    raise ImportError("autograd.strategies needs hypothesis: pip install 'stepgrad[hypothesis]' "
+                      "(or pip install hypothesis)") from err
 
 from autograd.engine import Value, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
@@ -97,7 +101,8 @@ class Primitive:
 
     ``build(*operands[, constant])`` returns a Value. ``render`` is a format string over the
     operands' source text, ``{0}``, ``{1}``, ... in slot order (``{args}`` joins them all,
-    ``{c}`` is the constant), or a function ``(texts, constant) -> str``. ``arity`` is the
+    ``{c}`` is the constant; wrap operators in parentheses, ``"({0} * {1})"``), or a function
+    ``(texts, constant) -> str``. ``arity`` is the
     number of operands, or a tuple of the numbers allowed (n-ary ops). ``domain`` is one
     `Domain` for every slot or one per slot (the last repeats). ``constants``: a number
     operand drawn from these (``x ** 2.0``). ``row`` names the op-table row it exercises.
@@ -138,7 +143,8 @@ class Primitive:
                 arity: int | tuple[int, ...] | None = None) -> Primitive:
         """A primitive for an op-table row of your own, built with `apply_op`.
 
-        Without ``render`` it prints as ``name(operands)``; without ``domain``, an op defined
+        Without ``render`` it prints as ``name(operands[, constant])``, so define a function
+        of that name to paste it; without ``domain``, an op defined
         everywhere gets `REALS` and any other gets (0.01, 100). With ``constants`` the row's
         last slot is a number operand drawn from them (like ``pow``'s exponent).
         """
@@ -146,7 +152,7 @@ class Primitive:
         if domain is None:
             domain = REALS if op.domain == ALL_REALS else _POSITIVE
         return cls(name or op.name, lambda *args: apply_op(op, *args),
-                   render or f"{name or op.name}({{args}})",
+                   render or f"{name or op.name}({{args}}{', {c}' if constants else ''})",
                    arity if arity is not None else (slots if op.arity else (1, 2, 3)),
                    domain, constants, op.name)
 
@@ -317,26 +323,36 @@ class Program:
         return tuple(step.primitive.name for step in self.steps)
 
     def __repr__(self) -> str:
-        n = self.n_inputs
-        uses = [0] * (n + len(self.steps))
+        n, root = self.n_inputs, self.n_inputs + len(self.steps) - 1
+        uses = [0] * (root + 1)
         for step in self.steps:
             for i in step.operands:
                 uses[i] += 1
         names: dict[int, str] = {}
-
-        def text(node: int) -> str:  # depth is bounded by programs()' max_ops
-            if node < n:
-                return f"x{node}"
-            if node in names:
-                return names[node]
+        # depth first, operands in slot order: the order Python evaluates the text in, so a
+        # shared node is named (v1 := ...) where it is first met and reused by name after
+        stack: list[tuple[int, list[str]]] = [(root, [])]
+        body = ""
+        while stack:
+            node, texts = stack[-1]
             step = self.steps[node - n]
-            source = step.primitive.text([text(i) for i in step.operands], step.constant)
-            if uses[node] < 2:
-                return source
-            names[node] = f"v{len(names) + 1}"  # shared: name it where Python first meets it
-            return f"({names[node]} := {source})"
-
-        body = text(n + len(self.steps) - 1)
+            if len(texts) < len(step.operands):
+                child = step.operands[len(texts)]
+                known = f"x{child}" if child < n else names.get(child)
+                if known is None:
+                    stack.append((child, []))
+                else:
+                    texts.append(known)
+                continue
+            stack.pop()
+            source = step.primitive.text(texts, step.constant)
+            if uses[node] > 1:
+                names[node] = f"v{len(names) + 1}"
+                source = f"({names[node]} := {source})"
+            if stack:
+                stack[-1][1].append(source)
+            else:
+                body = source
         params = ", ".join(f"x{i}" for i in range(n))
         return f"lambda {params}: {_strip_parens(body)}"
 
@@ -424,8 +440,8 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
     """
     if not 1 <= min_inputs <= max_inputs:
         raise ValueError(f"need 1 <= min_inputs <= max_inputs, got {min_inputs}, {max_inputs}")
-    if not 1 <= min_ops <= max_ops <= 200:  # 200: the repr is built recursively
-        raise ValueError(f"need 1 <= min_ops <= max_ops <= 200, got {min_ops}, {max_ops}")
+    if not 1 <= min_ops <= max_ops:
+        raise ValueError(f"need 1 <= min_ops <= max_ops, got {min_ops}, {max_ops}")
     if not isinstance(inputs, Domain):
         raise TypeError(f"inputs must be a Domain, got {type(inputs).__name__}")
     return _programs(_select(ops, extra), inputs, (min_inputs, max_inputs), (min_ops, max_ops))

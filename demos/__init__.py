@@ -5,5 +5,6 @@ Outputs (pictures, pages) go to `out/`.
 """
 
 DEMOS: tuple[str, ...] = (
-    "neuron", "seeds", "gradient_descent", "moons", "patients", "spirals", "digits", "stepper",
+    "neuron", "graphs", "seeds", "gradient_descent", "moons", "patients", "spirals", "digits",
+    "stepper",
 )

@@ -15,6 +15,7 @@ from viz import draw_dot, draw_mlp, find_path, print_trace
 from viz.cli import write_atomic
 
 OUT = Path("out")
+OUTPUTS = ("out/neuron.svg", "out/mlp.svg")
 
 
 def main(argv: list[str] | None = None) -> None:

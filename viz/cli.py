@@ -21,7 +21,7 @@ from typing import NoReturn
 from autograd import Trace, Value, backprop_steps
 from viz._format import number
 from viz.dot import draw_dot
-from viz.expr import Expression, ExpressionError, MathError, parse
+from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
 from viz.terminal import format_trace, interactive, use_color
 
 __all__ = ["main", "parse_values", "write_atomic"]
@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                "b=6.8813735870195432   (an expression starting with '-' goes after --)",
     )
     p.add_argument("expression", help="numbers, variables, + - * / **, parentheses and the "
-                   "functions exp log sqrt tanh sigmoid relu sin cos abs")
+                   f"functions {' '.join(FUNCTIONS)}")
     p.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each variable")
     p.add_argument("--svg", metavar="FILE", help="write the graph, with gradients, as SVG")
     p.add_argument("--png", metavar="FILE", help="write the graph as PNG")
@@ -149,6 +149,8 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
             Stepper(root).save(args.html)
         except OSError as err:
             raise _Failure(f"cannot write {args.html}: {err.strerror or err}") from None
+        except (ValueError, RuntimeError) as err:  # too big to draw, Graphviz missing
+            raise _Failure(f"cannot make {args.html}: {err}") from None
         written.append(args.html)
     return written
 

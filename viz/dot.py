@@ -215,7 +215,10 @@ def draw_dot(
 
     p = id_prefix
     g = Drawing(name=f"{p}stepgrad", format="svg")
-    g.attr("graph", rankdir=rankdir, id=f"{p}graph", fontname="Helvetica", bgcolor="white")
+    # nslimit caps dot's x-placement passes: a value used by every step (a fan of long edges)
+    # took minutes at 300 nodes without it; graphs of usual size converge long before the cap
+    g.attr("graph", rankdir=rankdir, id=f"{p}graph", fontname="Helvetica", bgcolor="white",
+           nslimit="5")
     g.attr("node", shape="plain", fontname="Helvetica", fontsize="11")
     g.attr("edge", fontname="Helvetica", fontsize="10", arrowsize="0.7", color="#444444")
     kinds = []

@@ -120,7 +120,11 @@ def _check_node(node: ast.AST, source: str) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = "a string" if isinstance(value, (str, bytes)) else repr(value)
             raise ExpressionError(f"{kind} at {at} is not allowed: only real numbers")
-        if isinstance(value, float) and not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int literal beyond float range
+            finite = False
+        if not finite:
             raise ExpressionError(f"the number at {at} is too large for a float")
     else:
         what = _WHAT.get(type(node), type(node).__name__)

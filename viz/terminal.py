@@ -89,7 +89,7 @@ def _forward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style
     width = max(len(names[n]) for n in trace.order)
     lines = []
     for node in trace.order:
-        if node.op is None and not node.label:
+        if node.op is None and not node.label and node is not trace.root:
             continue  # constants show up inside the expressions that use them
         how = "" if node.op is None else f"{expression(node, names)} = "
         lines.append(f"  {s(names[node].rjust(width), '1')} = {how}{number(node.data, digits)}")
@@ -115,7 +115,7 @@ def _backward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Styl
 
 def _gradient_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
     root = names[trace.root]
-    shown = [n for n in trace.order if n.label or n.op is not None]
+    shown = [n for n in trace.order if n.label or n.op is not None or n is trace.root]
     width = max(len(names[n]) for n in shown) + len(root) + 3
     return [f"  {f'd{root}/d{names[n]}'.rjust(width)} = {s(number(trace.grads[n], digits), '1')}"
             for n in reversed(shown)]

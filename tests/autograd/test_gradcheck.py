@@ -284,3 +284,8 @@ def test_a_hand_written_backward_can_be_checked_through_grad_fn() -> None:
         return v * v + x
 
     assert gradcheck(f, [0.5, -2.0], grad_fn=my_grad)
+
+
+def test_a_grad_fn_that_returns_the_wrong_number_of_gradients_is_refused() -> None:
+    with pytest.raises(TypeError, match="grad_fn returned 1 gradients for 2 inputs"):
+        gradcheck(lambda x, y: x * y, [1.0, 2.0], grad_fn=lambda out, xs, **kw: [0.0])

@@ -105,7 +105,8 @@ def test_each_planted_bug_is_found_and_shrunk_to_one_line(name: str) -> None:
         assert any(text.count(f"x{i}") >= 2 for i in range(len(inputs))) or ":=" in text
     # the repr is the program: pasted, it fails the same way
     pasted = eval(text, dict(NAMESPACE))
-    assert str(gradcheck(pasted, inputs, **({"grad_fn": grad_fn} if grad_fn else {}))) == table
+    options: dict[str, Any] = {"grad_fn": grad_fn} if grad_fn else {}
+    assert str(gradcheck(pasted, inputs, **options)) == table
 
 
 def test_the_shrunk_bugs_read_as_expected() -> None:

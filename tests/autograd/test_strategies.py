@@ -230,3 +230,10 @@ def test_profiles_follow_the_ci_variable(monkeypatch: pytest.MonkeyPatch) -> Non
     ci = settings.get_profile("ci")
     assert ci.derandomize and ci.deadline is None and ci.database is None
     assert settings.get_profile("dev").max_examples < ci.max_examples
+
+
+def test_a_very_deep_program_prints_without_recursion() -> None:
+    sin = default_primitives()["sin"]
+    program = Program(1, [Instruction(sin, (i,)) for i in range(5000)])
+    text = repr(program)
+    assert text == "lambda x0: x0" + ".sin()" * 5000
