@@ -235,7 +235,6 @@ class _Estimate(NamedTuple):
     left_error: float
     right: float
     right_error: float
-    step: float  # the first step, to refine from
 
 
 class _Tableau:
@@ -303,30 +302,27 @@ def _ridders(fn: Vector, x: float, h: float, f0: list[float],
     """The slopes of fn at x per component, with error estimates; None outside fn's domain.
 
     Steps h, h/2, h/4, ... until each central estimate's error is below ``enough`` or
-    round-off stops it improving; when the first probe leaves fn's domain the step is halved
-    until it fits. ``f0`` is fn(x).
+    round-off stops it improving. A probe that leaves fn's domain ends the tableau; one with
+    fewer than two steps is dropped and the halving goes on (near a boundary, or where the
+    domain has holes), down to ``h * _SHRINK``. ``f0`` is fn(x).
     """
     smallest = h * _SHRINK
-    diffs = _probe(fn, x, h, f0)
-    while diffs is None:
-        h /= 2.0
+    while True:
+        central, left, right = _Tableau(4.0), _Tableau(2.0), _Tableau(2.0)
+        for _ in range(_LEVELS):
+            diffs = _probe(fn, x, h, f0)
+            h /= 2.0
+            if diffs is None:
+                break
+            for i, tableau in enumerate((central, left, right)):
+                tableau.add(diffs[i], diffs[i + 3])
+            if all(done or err <= goal
+                   for done, err, goal in zip(central.done, central.err, enough, strict=True)):
+                break
+        if central.err and math.inf not in central.err:
+            break  # at least two steps: an estimate with an error
         if h < smallest:
             return None
-        diffs = _probe(fn, x, h, f0)
-    first = h
-    central, left, right = _Tableau(4.0), _Tableau(2.0), _Tableau(2.0)
-    for _ in range(_LEVELS):
-        if diffs is None:
-            break
-        for i, tableau in enumerate((central, left, right)):
-            tableau.add(diffs[i], diffs[i + 3])
-        if all(done or err <= goal
-               for done, err, goal in zip(central.done, central.err, enough, strict=True)):
-            break
-        h /= 2.0
-        diffs = _probe(fn, x, h, f0)
-    if math.inf in central.err:  # a single step: no error estimate, so no verdict
-        return None
     estimates = []
     for c, c_err, lft, l_err, rgt, r_err in zip(central.best, central.err, left.best, left.err,
                                                 right.best, right.err, strict=True):
@@ -335,7 +331,7 @@ def _ridders(fn: Vector, x: float, h: float, f0: list[float],
         mid_err = max(l_err, r_err) + abs(lft - rgt) / 2.0
         if mid_err < c_err:
             c, c_err = (lft + rgt) / 2.0, mid_err
-        estimates.append(_Estimate(c, c_err, lft, l_err, rgt, r_err, first))
+        estimates.append(_Estimate(c, c_err, lft, l_err, rgt, r_err))
     return estimates
 
 
@@ -410,9 +406,9 @@ class _Checker:
 
         Steps scaled to |x_j| come first; for small inputs steps scaled to 1 are a second try
         (``sin(x + 1000)`` at x = 1e-12 needs them); then both again from smaller first steps
-        (a first step far too large can stop the tableau early). A component stops trying
-        once an estimate is confident (error estimate below tolerance) and agrees; otherwise
-        the estimate with the smallest error estimate is kept.
+        (steps far too large only see noise). A component stops trying once an estimate is
+        confident (error estimate below tolerance) and agrees; otherwise the estimate with
+        the smallest error estimate is kept.
         """
         x, fn = point[j], self.along(level, point, j)
         if self.step is not None:

@@ -87,6 +87,10 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _sig(x: Any) -> Any:
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
 def _relu(x: float) -> float:
     return 0.0 if x <= 0.0 else x  # nan fails the test and propagates
 
@@ -151,8 +155,10 @@ OPS: dict[str, Op] = {op.name: op for op in (
     _row("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
     _row("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
          "x >= 0, and x > 0 to differentiate"),
-    _row("tanh", "tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), ("1 - tanh(x)^2",)),
-    _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),),
+    # 1 - tanh(x)^2 and s(x)*(1 - s(x)) cancel to 0 as |x| grows; these equal forms do not
+    _row("tanh", "tanh", 1, math.tanh, lambda out, x: (4.0 * _sig(2.0 * x) * _sig(-2.0 * x),),
+         ("1 - tanh(x)^2",)),
+    _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * _sig(-x),),
          ("sigmoid(x)*(1 - sigmoid(x))",)),
     _row("relu", "relu", 1, _relu, lambda out, x: (_step(x),),
          ("1 if x > 0 else 0",)),
