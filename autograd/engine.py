@@ -189,6 +189,9 @@ def _apply(op: Op, *args: Value) -> Value:
     return node
 
 
+_VALUE_ONLY = frozenset({Value})
+
+
 def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
     """sum(w_i * x_i) (+ bias) as one node whose local derivatives are the other operand."""
     if len(ws) != len(xs):
@@ -205,12 +208,16 @@ def sum_values(values: Iterable[Operand]) -> Value:
     return _apply(OPS["sum"], *args)
 
 
-def _lift_all(name: str, items: Sequence[Any]) -> list[Value]:
-    out = [x if type(x) is Value else _lift(x) for x in items]  # no call for Values: hot in dot
-    if None in out:
-        i = out.index(None)
-        raise TypeError(f"{name}: operand {i} is {type(items[i]).__name__}, not a number or Value")
-    return out  # type: ignore[return-value]  # None was ruled out just above
+def _lift_all(name: str, items: tuple[Any, ...]) -> tuple[Value, ...]:
+    if _VALUE_ONLY.issuperset(map(type, items)):  # the common case, checked at C speed
+        return items
+    out = []
+    for i, x in enumerate(items):
+        v = _lift(x)
+        if v is None:
+            raise TypeError(f"{name}: operand {i} is {type(x).__name__}, not a number or Value")
+        out.append(v)
+    return tuple(out)
 
 
 def walk(root: Value) -> list[Value]:
