@@ -3,7 +3,8 @@
 Hinge ("max-margin") loss plus L2 regularisation (alpha 1e-4), SGD with the learning rate
 decaying linearly from 1.0 to 0.1 over 100 steps, full batch of 100 points; weights drawn as
 micrograd draws them after ``random.seed(1337)``. Writes out/moons_boundary.png (the decision
-boundary), out/moons_loss.png (loss and accuracy per step) and out/moons_model.json.
+boundary), out/moons_loss.png (loss and accuracy per step), out/moons_mlp.svg (the trained
+network, weights as coloured edges) and out/moons_model.json.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ import numpy as np
 
 from nn import MLP, SGD, History, fit, linear_decay
 from nn.datasets import moons
+from viz import draw_mlp
+from viz.cli import write_atomic
 
-__all__ = ["main", "train"]
+__all__ = ["OUTPUTS", "main", "train"]
+
+OUTPUTS = ("out/moons_boundary.png", "out/moons_loss.png", "out/moons_mlp.svg",
+           "out/moons_model.json")
 
 STEPS = 100
 
@@ -109,8 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     model.save(out / "moons_model.json")
     _plot_boundary(model, X, y, out / "moons_boundary.png", cells=25 if args.quick else 50)
     _plot_history(history, out / "moons_loss.png")
-    print(f"wrote out/moons_boundary.png, out/moons_loss.png, out/moons_model.json "
-          f"({time.perf_counter() - start:.2f} s)")
+    write_atomic(out / "moons_mlp.svg", draw_mlp(model).pipe(format="svg"))
+    print(f"wrote {', '.join(OUTPUTS)} ({time.perf_counter() - start:.2f} s)")
 
 
 if __name__ == "__main__":

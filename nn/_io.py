@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from autograd import Value
     from nn.modules import Module
 
-__all__ = ["FORMAT", "VERSION", "atomic_write_text", "check_state", "load", "save"]
+__all__ = ["FORMAT", "VERSION", "check_state", "load", "save", "write_atomic"]
 
 FORMAT = "stepgrad.nn"
 VERSION = 1
@@ -68,7 +68,7 @@ def save(model: Module, path: str | PathLike[str]) -> None:
                              "diverged?); only finite parameters can be saved")
     document = {"format": FORMAT, "version": VERSION, "model": model.architecture(),
                 "parameters": state}
-    atomic_write_text(Path(path), json.dumps(document, indent=1, allow_nan=False) + "\n")
+    write_atomic(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def load(model: Module, path: str | PathLike[str]) -> None:
@@ -134,22 +134,30 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+def write_atomic(path: str | PathLike[str], data: bytes | str) -> None:
+    """Write ``data`` (str as UTF-8) to ``path``: readers see the old file or the new, never half.
 
-    The text goes to a temporary file in the same directory, is flushed to disk, then
+    The data goes to a temporary file in the same directory, is flushed to disk, then
     ``os.replace`` swaps it in (atomic on POSIX and Windows); on any error the temporary file
-    is removed and the old file is untouched.
+    is removed and the old file is untouched. The one place stepgrad writes user files.
     """
+    path = Path(path)
     directory = path.parent
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write {path}: it is a directory; give a file name")
     if not directory.is_dir():
-        raise FileNotFoundError(f"cannot save {path}: directory {directory} does not exist")
-    # keep an existing file's permissions; mkstemp's 0600 would otherwise replace them
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+        raise FileNotFoundError(f"cannot write {path}: directory {directory} does not exist")
+    if path.exists():  # keep an existing file's permissions (mkstemp would make them 0600)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:  # a new file gets what the umask gives any new file
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with open(fd, "wb") as f:
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)

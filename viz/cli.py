@@ -13,12 +13,11 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from autograd import Trace, Value, backprop_steps
+from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
@@ -88,22 +87,6 @@ def parse_values(items: Sequence[str]) -> dict[str, float]:
             raise ExpressionError(f"the value of {name} must be a finite number, got {text!r}")
         values[name] = value
     return values
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written file is left."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _build(args: argparse.Namespace) -> tuple[Expression, Value, dict[str, float]]:

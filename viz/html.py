@@ -31,6 +31,7 @@ from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
 from autograd.ops import substitute
+from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
 from viz._format import DASH, expression, node_names, number
 from viz.dot import draw_dot, svg_cell_id
 
@@ -149,24 +150,7 @@ class Stepper:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` atomically (a complete file or none) and return the path."""
         target = Path(path)
-        if target.is_dir():
-            raise IsADirectoryError(f"Stepper.save: {target} is a directory; give a file name")
-        if not target.parent.is_dir():
-            raise FileNotFoundError(
-                f"Stepper.save: the directory {target.parent} does not exist; create it first")
-        text = self.html()
-        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp: 0o600)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_atomic(target, self.html())
         return target
 
     def _script(self, *, standalone: bool) -> str:

@@ -11,17 +11,12 @@ from hypothesis import strategies as st
 
 from autograd import Value, backprop_steps, grad, walk
 from autograd.strategies import programs
+from demos.neuron import neuron as classic_neuron
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    nodes = classic_neuron()
+    return nodes["o"], nodes
 
 
 @st.composite

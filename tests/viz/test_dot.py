@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, backprop_steps, walk
+from demos.neuron import neuron
 from viz._format import DASH, number
 from viz.dot import (
     HIGHLIGHT_COLOR,
@@ -24,17 +25,6 @@ from viz.dot import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def neuron() -> dict[str, Value]:
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
 def statements(source: str) -> dict[str, str]:

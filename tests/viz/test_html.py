@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from autograd import Value, backprop_steps, walk
+from demos.neuron import neuron as classic_neuron
 from viz.html import MAX_NODES, Stepper, stepper_html
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -27,14 +28,7 @@ SCRIPT_END = "</script><script>alert(2)</script>"
 
 def neuron() -> Value:
     """o = tanh(x1*w1 + x2*w2 + b) with b chosen so that o = 1/sqrt(2) (micrograd's lecture)."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return classic_neuron()["o"]
 
 
 def mlp_graph(sizes: tuple[int, ...] = (2, 16, 16, 1), seed: int = 0) -> Value:

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from autograd import Value, walk
 from autograd.strategies import Program, programs
+from demos.neuron import neuron as classic_neuron
 from viz._format import DASH, number
 from viz.html import Stepper
 
@@ -162,14 +163,7 @@ def check_step(opened: Opened, s: int) -> None:
 
 def neuron() -> Value:
     """o = tanh(x1*w1 + x2*w2 + b), micrograd's lecture neuron: o = 1/sqrt(2)."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return classic_neuron()["o"]
 
 
 # -- the classic neuron ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from autograd import Value, backprop_steps, walk
+from demos.neuron import neuron
 from viz._format import DASH, number
 from viz.terminal import (
     decode_keys,
@@ -26,17 +27,6 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 class FakeTTY(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-def neuron() -> dict[str, Value]:
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
 def test_neuron_printout_shows_forward_steps_and_gradients() -> None:
