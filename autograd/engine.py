@@ -299,8 +299,8 @@ class Trace(NamedTuple):
 def backprop_steps(root: Value, grad: Operand = 1.0) -> Trace:
     """Run the backward pass of ``root`` recording every step, without touching any ``.grad``."""
     steps: list[Step] = []
-    grads = _backprop(root, grad, False, accumulate=False, steps=steps)
     order = walk(root)
+    grads = _backprop(root, grad, False, accumulate=False, steps=steps, order=order)
     return Trace(root, grads[root], order, steps, grads, [n for n in order if n.grad != 0.0])
 
 
@@ -331,12 +331,14 @@ def _check_nonfinite(node: Value, g: float, seed: float, nodes: list[Value]) -> 
 
 
 def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
-              steps: list[Step] | None = None) -> dict[Value, Any]:
+              steps: list[Step] | None = None,
+              order: list[Value] | None = None) -> dict[Value, Any]:
     """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
 
     Gradients gather in a dict local to this pass; a node's total is final when it is reached
-    (every node that uses it comes earlier in this reversed walk). If asked, the totals are
+    (every node that uses it comes earlier in the reversed walk). If asked, the totals are
     added to ``.grad`` at the end, so a pass that fails midway changes no ``.grad``.
+    ``order`` is ``walk(root)`` when the caller already has it.
     """
     if type(root) is not Value:
         raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
@@ -353,10 +355,9 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
     # backward() alone needs no gradient after its node is done: dropping it keeps the dict
     # small, so a long chain stays linear in time (a huge dict thrashes the caches)
     take = grads.pop if accumulate and steps is None and not create_graph else grads.__getitem__
-    nodes = walk(root)
-    nodes.reverse()
+    nodes = walk(root) if order is None else order
     finals: list[float] = []  # added to .grad only once the whole pass has succeeded
-    for node in nodes:
+    for node in reversed(nodes):
         g = take(node)
         if not create_graph and g - g != 0.0:  # nan or inf: only from explicit nan/inf data
             _check_nonfinite(node, g, seed, nodes)
@@ -385,6 +386,6 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
             if steps is not None:
                 steps.append(Step(len(steps), node, slot, p, local[slot], g, c,
                                   0.0 if before is None else before, after))
-    for node, g in zip(nodes, finals, strict=False):  # finals is empty unless accumulating
+    for node, g in zip(reversed(nodes), finals, strict=False):  # empty unless accumulating
         node.grad += g
     return grads

@@ -25,11 +25,11 @@ class Op:
 
     name: str
     symbol: str
+    arity: int | None  # None: n-ary
     forward: Callable[..., float]
-    partials: Callable[..., tuple[Any, ...]]
-    formulas: tuple[str, ...]
+    partials: Callable[..., tuple[Any, ...]]  # (out, *inputs) -> d out / d input_i
+    formulas: tuple[str, ...]  # per operand slot, for people: "1 - tanh(x)^2"
     domain: str = ALL_REALS
-    arity: int | None = None  # None: n-ary
 
     def operand_names(self, nargs: int) -> tuple[str, ...]:
         """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b."""
@@ -128,44 +128,38 @@ def _dot_partials(out: Any, *args: Any) -> tuple[Any, ...]:
     return local + (1.0,) if len(args) % 2 else local
 
 
-def _row(name: str, symbol: str, arity: int | None, forward: Callable[..., float],
-         partials: Callable[..., tuple[Any, ...]], formulas: tuple[str, ...],
-         domain: str = ALL_REALS) -> Op:
-    return Op(name, symbol, forward, partials, formulas, domain, arity)
-
-
 # fmt: off
 # name, symbol, arity, forward, partials (out, *inputs) -> d out / d input_i, formulas, domain
 OPS: dict[str, Op] = {op.name: op for op in (
-    _row("add", "+", 2, operator.add, lambda out, x, y: (1.0, 1.0), ("1", "1")),
-    _row("sub", "-", 2, operator.sub, lambda out, x, y: (1.0, -1.0), ("1", "-1")),
-    _row("mul", "*", 2, operator.mul, lambda out, x, y: (y, x), ("y", "x")),
-    _row("div", "/", 2, operator.truediv, lambda out, x, y: (1.0 / y, -out / y),
+    Op("add", "+", 2, operator.add, lambda out, x, y: (1.0, 1.0), ("1", "1")),
+    Op("sub", "-", 2, operator.sub, lambda out, x, y: (1.0, -1.0), ("1", "-1")),
+    Op("mul", "*", 2, operator.mul, lambda out, x, y: (y, x), ("y", "x")),
+    Op("div", "/", 2, operator.truediv, lambda out, x, y: (1.0 / y, -out / y),
          ("1/y", "-x/y^2"), "y != 0"),
-    _row("neg", "-", 1, operator.neg, lambda out, x: (-1.0,), ("-1",)),
+    Op("neg", "-", 1, operator.neg, lambda out, x: (-1.0,), ("-1",)),
     # x ** n with a number n: n is a constant operand, so its slot gets no gradient
-    _row("pow", "**", 2, _pow, lambda out, x, n: (_power_rule(x, n), 0.0),
+    Op("pow", "**", 2, _pow, lambda out, x, n: (_power_rule(x, n), 0.0),
          ("n*x^(n-1)", "0 (constant exponent)"),
          "x != 0 for n < 0, and x >= 0 for fractional n"),
     # x ** y with a Value y: both slots differentiable, so the base must be positive
-    _row("powv", "**", 2, _powv, lambda out, x, y: (y * x ** (y - 1.0), out * _log(x)),
+    Op("powv", "**", 2, _powv, lambda out, x, y: (y * x ** (y - 1.0), out * _log(x)),
          ("y*x^(y-1)", "x^y*log(x)"), "x > 0"),
-    _row("abs", "abs", 1, abs, lambda out, x: (_sign(x),), ("sign(x)",)),
-    _row("exp", "exp", 1, math.exp, lambda out, x: (out,), ("exp(x)",), "x <= 709.78"),
-    _row("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
-    _row("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
+    Op("abs", "abs", 1, abs, lambda out, x: (_sign(x),), ("sign(x)",)),
+    Op("exp", "exp", 1, math.exp, lambda out, x: (out,), ("exp(x)",), "x <= 709.78"),
+    Op("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
+    Op("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
          "x >= 0, and x > 0 to differentiate"),
     # 1 - tanh(x)^2 and s(x)*(1 - s(x)) cancel to 0 as |x| grows; these equal forms do not
-    _row("tanh", "tanh", 1, math.tanh, lambda out, x: (4.0 * _sig(2.0 * x) * _sig(-2.0 * x),),
+    Op("tanh", "tanh", 1, math.tanh, lambda out, x: (4.0 * _sig(2.0 * x) * _sig(-2.0 * x),),
          ("1 - tanh(x)^2",)),
-    _row("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * _sig(-x),),
+    Op("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * _sig(-x),),
          ("sigmoid(x)*(1 - sigmoid(x))",)),
-    _row("relu", "relu", 1, _relu, lambda out, x: (_step(x),),
+    Op("relu", "relu", 1, _relu, lambda out, x: (_step(x),),
          ("1 if x > 0 else 0",)),
-    _row("sin", "sin", 1, math.sin, lambda out, x: (_cos(x),), ("cos(x)",)),
-    _row("cos", "cos", 1, math.cos, lambda out, x: (-_sin(x),), ("-sin(x)",)),
-    _row("sum", "sum", None, _sum, lambda out, *xs: (1.0,) * len(xs), ("1",)),
-    _row("dot", "dot", None, _dot, _dot_partials, ("x_i", "w_i", "1")),  # w.x (+ b)
+    Op("sin", "sin", 1, math.sin, lambda out, x: (_cos(x),), ("cos(x)",)),
+    Op("cos", "cos", 1, math.cos, lambda out, x: (-_sin(x),), ("-sin(x)",)),
+    Op("sum", "sum", None, _sum, lambda out, *xs: (1.0,) * len(xs), ("1",)),
+    Op("dot", "dot", None, _dot, _dot_partials, ("x_i", "w_i", "1")),  # w.x (+ b)
 )}
 # fmt: on
 
