@@ -31,8 +31,8 @@ def loss(w: Value, b: Value) -> Value:
 
 # A "fast" softplus as its own op row, with a classic slip: d/dx softplus(x) is sigmoid(x),
 # but this row says sigmoid(-x).
-FAST_SOFTPLUS = Op("fast_softplus", "softplus", lambda x: math.log1p(math.exp(x)),
-                   lambda out, x: (1.0 / (1.0 + math.exp(x)),), ("sigmoid(x)",), arity=1)
+FAST_SOFTPLUS = Op("fast_softplus", "softplus", 1, lambda x: math.log1p(math.exp(x)),
+                   lambda out, x: (1.0 / (1.0 + math.exp(x)),), ("sigmoid(x)",))
 
 
 def fast_softplus(x: Value) -> Value:

@@ -53,7 +53,8 @@ def _plot(paths: dict[str, list[tuple[float, float]]], out: Path) -> None:
         lo, hi = min(min(ws), -2.0), max(max(ws), 8.0)
         lo, hi = max(lo, -12.0), min(hi, 18.0)  # the diverging run leaves any sensible frame
         grid = [lo + (hi - lo) * i / 200 for i in range(201)]
-        ax.plot(grid, [(g - TARGET) ** 2 + 1 for g in grid], color="0.6", lw=1)
+        curve = [(g - TARGET) ** 2 + 1 for g in grid]
+        ax.plot(grid, curve, color="0.6", lw=1)
         shown = [(w, j) for w, j in path if lo <= w <= hi]
         ax.plot([w for w, _ in shown], [j for _, j in shown], "o-", ms=3, lw=0.8,
                 color="#0072b2")
@@ -61,7 +62,7 @@ def _plot(paths: dict[str, list[tuple[float, float]]], out: Path) -> None:
         ax.set_xlabel("w")
         ax.set_ylabel("J(w)")
         ax.set_xlim(lo, hi)
-        ax.set_ylim(0, 1.05 * max((g - TARGET) ** 2 + 1 for g in grid))
+        ax.set_ylim(0, 1.05 * max(curve))
     fig.suptitle("Gradient descent on J(w) = (w - 3)^2 + 1 from w = -1")
     fig.tight_layout()
     fig.savefig(out, dpi=100)

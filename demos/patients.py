@@ -59,17 +59,16 @@ def main(argv: list[str] | None = None) -> None:
           f"test {rule:.1%}")
 
     print(f"\n{'height':>7}{'weight':>8}{'temp':>7}{'confidence sick':>17}{'truth':>9}")
-    for row, label in zip(X_test[:8], y_test[:8], strict=True):
-        z = standardize(row[None, :], stats)[0][0].tolist()
-        conf = _confidence(model, z)
+    for row, z, label in zip(X_test[:8], Z_test[:8], y_test[:8], strict=True):
+        conf = _confidence(model, z.tolist())
         mark = "" if (conf > 0.5) == bool(label) else "  <- wrong"
         print(f"{row[0]:>7.0f}{row[1]:>8.1f}{row[2]:>7.1f}{conf:>16.1%}"
               f"{'sick' if label else 'healthy':>10}{mark}")
     print("\nNew people:")
-    for person in NEW_PEOPLE:
-        z = standardize(np.array([person]), stats)[0][0].tolist()
+    Z_new, _ = standardize(NEW_PEOPLE, stats)
+    for person, z in zip(NEW_PEOPLE, Z_new, strict=True):
         print(f"{person[0]:>7.0f}{person[1]:>8.1f}{person[2]:>7.1f}"
-              f"{_confidence(model, z):>16.1%}")
+              f"{_confidence(model, z.tolist()):>16.1%}")
 
 
 if __name__ == "__main__":

@@ -19,18 +19,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autograd import Value
     from nn.modules import Module
 
-__all__ = ["FORMAT", "VERSION", "check_state", "load", "save", "write_atomic"]
+__all__ = ["FORMAT", "VERSION", "load", "load_state", "save", "write_atomic"]
 
 FORMAT = "stepgrad.nn"
 VERSION = 1
 _KEYS = ("format", "version", "model", "parameters")
 
 
-def check_state(named: list[tuple[str, Value]], state: Any, where: str) -> list[float]:
-    """The values of ``state`` in the order of ``named``; ValueError naming the first problem."""
+def load_state(model: Module, state: Any, where: str) -> None:
+    """Set ``model``'s parameters from ``state``, or raise a ValueError and set none of them.
+
+    Names must match ``named_parameters()`` exactly and every value be a finite number; the
+    error starts with ``where`` and names the first problem.
+    """
+    named = model.named_parameters()
     if not isinstance(state, Mapping):
         raise ValueError(f"{where}: parameters must map names to numbers, got "
                          f"{type(state).__name__}")
@@ -56,7 +60,8 @@ def check_state(named: list[tuple[str, Value]], state: Any, where: str) -> list[
             raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
                              "finite numbers")
         values.append(number)
-    return values
+    for (_, p), value in zip(named, values, strict=True):
+        p.data = value
 
 
 def save(model: Module, path: str | PathLike[str]) -> None:
@@ -98,10 +103,7 @@ def load(model: Module, path: str | PathLike[str]) -> None:
             raise ValueError(f"{where}: unexpected key {key!r}; a model file holds "
                              f"{', '.join(_KEYS)}")
     _check_architecture(where, document.get("model"), model.architecture())
-    named = model.named_parameters()
-    values = check_state(named, document.get("parameters"), where)
-    for (_, p), value in zip(named, values, strict=True):
-        p.data = value
+    load_state(model, document.get("parameters"), where)
 
 
 def _check_architecture(where: str, found: Any, expected: dict[str, Any]) -> None:

@@ -85,15 +85,24 @@ def _shuffled(rng: np.random.Generator, X: Array, y: Labels) -> tuple[Array, Lab
     return X[order], y[order]
 
 
+def _unit_circle(t: Array) -> Array:
+    return np.stack([np.cos(t), np.sin(t)], 1)
+
+
+def _two_classes(rng: np.random.Generator, noise: float, first: Array,
+                 second: Array) -> tuple[Array, Labels]:
+    """``first`` labelled 0 and ``second`` labelled 1, Gaussian noise added, shuffled."""
+    X = np.concatenate([first, second])
+    y = np.concatenate([np.zeros(len(first), np.int64), np.ones(len(second), np.int64)])
+    return _shuffled(rng, X + rng.normal(scale=noise, size=X.shape), y)
+
+
 def moons(n: int = 100, *, noise: float = 0.1, seed: int = 0) -> tuple[Array, Labels]:
     """Two interleaving half circles (as scikit-learn's make_moons): labels 0 (upper), 1."""
     n, noise, rng = _count("n", n, 2), _noise(noise), _rng(seed)
-    outer, inner = n - n // 2, n // 2
-    t_out, t_in = np.linspace(0, np.pi, outer), np.linspace(0, np.pi, inner)
-    X = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        np.stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)], 1)])
-    y = np.concatenate([np.zeros(outer, np.int64), np.ones(inner, np.int64)])
-    return _shuffled(rng, X + rng.normal(scale=noise, size=X.shape), y)
+    upper = _unit_circle(np.linspace(0, np.pi, n - n // 2))
+    lower = np.array([1.0, 0.5]) - _unit_circle(np.linspace(0, np.pi, n // 2))
+    return _two_classes(rng, noise, upper, lower)
 
 
 def circles(n: int = 100, *, noise: float = 0.05, factor: float = 0.5,
@@ -102,13 +111,9 @@ def circles(n: int = 100, *, noise: float = 0.05, factor: float = 0.5,
     n, noise, rng = _count("n", n, 2), _noise(noise), _rng(seed)
     if not 0 < factor < 1:
         raise ValueError(f"factor (inner radius) must be between 0 and 1, got {factor!r}")
-    outer, inner = n - n // 2, n // 2
-    t_out = np.linspace(0, 2 * np.pi, outer, endpoint=False)
-    t_in = np.linspace(0, 2 * np.pi, inner, endpoint=False)
-    X = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        factor * np.stack([np.cos(t_in), np.sin(t_in)], 1)])
-    y = np.concatenate([np.zeros(outer, np.int64), np.ones(inner, np.int64)])
-    return _shuffled(rng, X + rng.normal(scale=noise, size=X.shape), y)
+    outer = _unit_circle(np.linspace(0, 2 * np.pi, n - n // 2, endpoint=False))
+    inner = _unit_circle(np.linspace(0, 2 * np.pi, n // 2, endpoint=False))
+    return _two_classes(rng, noise, outer, factor * inner)
 
 
 def spirals(n: int = 300, *, classes: int = 3, noise: float = 0.2,
@@ -129,9 +134,8 @@ def spirals(n: int = 300, *, classes: int = 3, noise: float = 0.2,
 def blobs(n: int = 100, *, centers: int = 3, features: int = 2, spread: float = 1.0,
           box: float = 8.0, seed: int = 0) -> tuple[Array, Labels]:
     """Gaussian blobs: ``centers`` centres uniform in [-box, box]^features, std ``spread``."""
-    n, k, d, rng = _count("n", n), _count("centers", centers), _count("features", features), \
-        _rng(seed)
-    spread = _noise(spread, "spread")
+    n, k, d = _count("n", n), _count("centers", centers), _count("features", features)
+    rng, spread = _rng(seed), _noise(spread, "spread")
     middles = rng.uniform(-box, box, size=(k, d))
     y = np.arange(n, dtype=np.int64) % k
     X = middles[y] + rng.normal(scale=spread, size=(n, d))
@@ -216,8 +220,8 @@ def glyph_text(pixels: Any, *, ink: str = "#", paper: str = ".") -> str:
     values = np.asarray(pixels, dtype=np.float64).reshape(-1)
     if values.size != 35:
         raise ValueError(f"glyph_text: needs 35 pixels (5x7), got {values.size}")
-    return "\n".join("".join(ink if v >= 0.5 else paper for v in values[r * 5:(r + 1) * 5])
-                     for r in range(7))
+    return "\n".join("".join(ink if v >= 0.5 else paper for v in row)
+                     for row in values.reshape(7, 5))
 
 
 def train_test_split(X: Any, y: Any, *, test_fraction: float = 0.25,

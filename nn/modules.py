@@ -68,11 +68,9 @@ class Module:
 
         Everything is checked before anything is set, so a bad ``state`` changes nothing.
         """
-        from nn._io import check_state  # _io imports this module
+        from nn._io import load_state  # _io imports this module
 
-        named = self.named_parameters()
-        for (_, p), value in zip(named, check_state(named, state, "load_state_dict"), strict=True):
-            p.data = value
+        load_state(self, state, "load_state_dict")
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the architecture and parameters to ``path`` as JSON, atomically."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograd import Value
-from nn.modules import Module
+from nn.modules import Module, _count
 
 __all__ = ["Adam", "Optimizer", "SGD", "Schedule", "linear_decay"]
 
@@ -145,12 +145,6 @@ class Adam(Optimizer):
             new.append(p.data - lr * (mi / c1) / (math.sqrt(vi / c2) + eps))
         self._apply(new)
         self.m, self.v = m, v
-
-
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _number(name: str, value: Any) -> float:

@@ -29,9 +29,6 @@ LOSSES: dict[str, Callable[[Any, Any], Value]] = {
 }
 """Loss functions ``fit`` knows by name."""
 
-_CLASSIFIERS = {hinge: "binary", binary_cross_entropy: "binary",
-                softmax_cross_entropy: "multiclass"}
-
 
 @dataclass
 class History:
@@ -64,6 +61,12 @@ def multiclass_accuracy(logits: Sequence[Sequence[Value | float]], labels: Any) 
     hits = sum(int(np.argmax([_data(v) for v in row])) == y
                for row, y in zip(logits, ys, strict=True))
     return float(hits / len(ys))
+
+
+_ACCURACY: dict[Callable[[Any, Any], Value], Callable[[Any, Any], float]] = {
+    hinge: binary_accuracy, binary_cross_entropy: binary_accuracy,
+    softmax_cross_entropy: multiclass_accuracy,
+}  # what fit records beside each classifier's loss
 
 
 def accuracy(model: Module, X: Any, y: Any) -> float:
@@ -113,7 +116,7 @@ def fit(model: Module, X: Any, y: Any, *,
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     opt = optimizer if optimizer is not None else SGD(model, lr=0.1)
     params = model.parameters()
-    kind = _CLASSIFIERS.get(loss_fn)
+    measure = _ACCURACY.get(loss_fn)
     out = stream if stream is not None else sys.stderr
     show = _Progress(out, progress, epochs * -(-len(rows) // size))
     rng = np.random.default_rng(seed)
@@ -133,10 +136,8 @@ def fit(model: Module, X: Any, y: Any, *,
             total.backward()
             opt.step()
             history.loss.append(total.data)
-            if kind == "binary":
-                history.accuracy.append(binary_accuracy(outputs, yb))
-            elif kind == "multiclass":
-                history.accuracy.append(multiclass_accuracy(outputs, yb))
+            if measure is not None:
+                history.accuracy.append(measure(outputs, yb))
             show(history)
     history.seconds = time.perf_counter() - start
     show.done()
