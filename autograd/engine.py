@@ -288,10 +288,10 @@ class Trace(NamedTuple):
         return (f"{len(self.stale)} node(s) already have a non-zero .grad; backward() would add "
                 "to it. Call zero_grad() first if that is not what you want.")
 
-    def replay(self) -> dict[Value, Any]:
-        """Rebuild every node's gradient from the steps alone (for checking the record)."""
+    def replay(self, k: int | None = None) -> dict[Value, Any]:
+        """The gradients after the first ``k`` steps (all by default), from the steps alone."""
         grads: dict[Value, Any] = {self.root: self.seed}
-        for step in self.steps:
+        for step in self.steps[:k]:
             grads[step.operand] = step.after
         return grads
 

@@ -1,15 +1,20 @@
-"""Text helpers shared by the views: how numbers and node names are written."""
+"""Text helpers shared by the views: how numbers, node names and formulas are written."""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from typing import Any
 
-from autograd import Value
+from autograd import Step, Value
+from autograd.ops import substitute
 
-__all__ = ["DASH", "as_float", "constant", "expression", "node_names", "number"]
+__all__ = ["DASH", "as_float", "constant", "expression", "local_formula", "node_names", "number",
+           "term"]
 
 DASH = "\u2013"  # what a gradient cell shows before any backward pass
+_TERM = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
 
 
 def as_float(x: Any) -> float:
@@ -53,7 +58,20 @@ def node_names(order: list[Value]) -> dict[Value, str]:
     return names
 
 
-def expression(node: Value, names: dict[Value, str]) -> str:
+def term(name: str) -> str:
+    """``name`` as an operand inside a formula: parenthesised (``(-3)``, ``(a+b)``) unless it
+    reads as one term, so that substituting it keeps the formula's meaning."""
+    return name if _TERM.fullmatch(name) else f"({name})"
+
+
+def local_formula(step: Step, terms: Mapping[Value, str]) -> str:
+    """The formula of ``step``'s local derivative, operands written as ``terms`` names them."""
+    op, parents = step.op, step.node.parents
+    slots = zip(op.operand_names(len(parents)), parents, strict=True)
+    return substitute(op.formula(step.slot, len(parents)), {k: terms[p] for k, p in slots})
+
+
+def expression(node: Value, names: Mapping[Value, str]) -> str:
     """How ``node`` was computed from its operands' names, e.g. ``x1 * w1`` or ``tanh(n)``."""
     op, args = node.op, [names[p] for p in node.parents]
     if op is None:

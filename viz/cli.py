@@ -21,6 +21,7 @@ from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyw
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
+from viz.html import Stepper
 from viz.terminal import format_trace, interactive, use_color
 
 __all__ = ["main", "parse_values", "write_atomic"]
@@ -125,20 +126,15 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
         written.append(path)
     if args.html:
         try:
-            from viz.html import Stepper  # lazily: only this option needs the page builder
-        except ImportError as err:
-            raise _Failure(f"--html is not available: {err}") from None
-        try:
-            Stepper(root).save(args.html)
-        except OSError as err:
-            raise _Failure(f"cannot write {args.html}: {err.strerror or err}") from None
+            page = Stepper(root).html()
         except (ValueError, RuntimeError) as err:  # too big to draw, Graphviz missing
             raise _Failure(f"cannot make {args.html}: {err}") from None
+        _write(args.html, page)
         written.append(args.html)
     return written
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes | str) -> None:
     try:
         write_atomic(path, data)
     except OSError as err:

@@ -21,7 +21,6 @@ import html
 import json
 import math
 import os
-import re
 import secrets
 import xml.etree.ElementTree as ET
 from functools import cached_property
@@ -30,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
-from autograd.ops import substitute
 from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
-from viz._format import DASH, expression, node_names, number
+from viz._format import DASH, expression, local_formula, node_names, number, term
 from viz.dot import draw_dot, svg_cell_id
 
 __all__ = ["MAX_NODES", "Stepper", "stepper_html"]
@@ -44,7 +42,6 @@ _DIGITS = 4  # as draw_dot and the terminal stepper write numbers
 _UNKNOWN = "?"  # a data cell before the forward pass reaches it
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
-_SIMPLE = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
 # the ids (after the prefix) of the page's own elements, which the drawing must not use
 _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", "slider", "counter",
                       "fit", "narration", "card", "head", "chain", "local", "upstream",
@@ -210,8 +207,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         order = t.order
         index = {node: i for i, node in enumerate(order)}
         names = node_names(order)
-        # inside a formula a name like "x1*w1" or "-3" needs parentheses to read right
-        terms = {v: n if _SIMPLE.fullmatch(n) else f"({n})" for v, n in names.items()}
+        terms = {v: term(n) for v, n in names.items()}
         shown = {v: _parenthesized(number(v.data, _DIGITS)) for v in order}
         nodes = [{
             "name": names[node],
@@ -226,16 +222,11 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         } for node in order]
         steps = []
         for s in t.steps:
-            op = s.op
-            parents = s.node.parents
-            operands = zip(op.operand_names(len(parents)), parents, strict=True)
-            formula = substitute(op.formula(s.slot, len(parents)),
-                                 {n: terms[p] for n, p in operands})
             values = {"local": s.local, "upstream": s.upstream, "contribution": s.contribution,
                       "before": s.before, "after": s.after}
             steps.append({
                 "node": index[s.node], "slot": s.slot, "operand": index[s.operand],
-                "formula": formula,
+                "formula": local_formula(s, terms),
                 **{k: _num(v) for k, v in values.items()},
                 "text": {k: number(v, _DIGITS) for k, v in values.items()},
             })

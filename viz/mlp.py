@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from viz._format import number
-from viz.dot import Drawing, escape
+from viz.dot import KIND_COLORS, Drawing, escape
 
 __all__ = ["draw_mlp", "POSITIVE_COLOR", "NEGATIVE_COLOR", "ZERO_COLOR"]
 
@@ -92,11 +92,12 @@ def draw_mlp(model: Any, *, max_neurons: int = 10, input_labels: Sequence[str] |
                        shape="plaintext", pos=pos(col, row, len(shown)))
             elif col == 0:
                 g.node(f"c0_{j}", f"<{escape(labels[j])}>", id=f"c0_{j}", shape="circle",
-                       style="filled", fillcolor="#cfe8f7", pos=pos(col, row, len(shown)))
+                       style="filled", fillcolor=KIND_COLORS["input"],
+                       pos=pos(col, row, len(shown)))
             else:
                 b = layers[col - 1].neurons[j].b.data
                 g.node(f"c{col}_{j}", "", id=f"c{col}_{j}", shape="circle", style="filled",
-                       fillcolor="#bfe8da" if col == len(columns) - 1 else "#f2f2f2",
+                       fillcolor=KIND_COLORS["output"] if col == len(columns) - 1 else "#f2f2f2",
                        tooltip=f"neuron {j + 1}, b = {number(b)}", pos=pos(col, row, len(shown)))
     for col in range(1, len(columns)):
         for j in columns[col]:

@@ -8,14 +8,12 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import IO
 
 from autograd import Step, Trace, Value, backprop_steps
-from autograd.ops import substitute
-from viz._format import DASH, expression, node_names, number
+from viz._format import DASH, expression, local_formula, node_names, number, term
 
 __all__ = [
     "print_trace",
@@ -30,7 +28,6 @@ __all__ = [
 ]
 
 KEYS_HELP = "keys: right/n/space next, left/p/b back, g first, G last, q quit"
-_SIMPLE = re.compile(r"[\w.\[\]]+")
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -59,20 +56,12 @@ def _as_trace(source: Value | Trace) -> Trace:
     raise TypeError(f"expected a Value or a Trace, got {type(source).__name__}")
 
 
-def _operand(name: str) -> str:
-    # parenthesise what would change a formula's meaning once substituted (-3, a+b)
-    return name if _SIMPLE.fullmatch(name) else f"({name})"
-
-
 def format_step(step: Step, names: dict[Value, str], digits: int = 4,
                 first: bool = False, style: _Style | None = None) -> str:
     """One step's arithmetic: local formula and value, upstream x local, the grad before/after."""
     s = style or _Style(False)
     node, operand = names[step.node], names[step.operand]
-    op, parents = step.op, step.node.parents
-    slots = zip(op.operand_names(len(parents)), parents, strict=True)
-    mapping = {k: _operand(names[p]) for k, p in slots}
-    formula = substitute(op.formula(step.slot, len(parents)), mapping)
+    formula = local_formula(step, {p: term(names[p]) for p in step.node.parents})
     local = number(step.local, digits)
     try:
         float(formula)
@@ -85,12 +74,15 @@ def format_step(step: Step, names: dict[Value, str], digits: int = 4,
             f"{s(operand, '1')}.grad {before} -> {s(number(step.after, digits), '1;32')}")
 
 
+def _named(trace: Trace) -> list[Value]:
+    # constants get no line of their own: they show up inside the expressions that use them
+    return [n for n in trace.order if n.label or n.op is not None or n is trace.root]
+
+
 def _forward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
     width = max(len(names[n]) for n in trace.order)
     lines = []
-    for node in trace.order:
-        if node.op is None and not node.label and node is not trace.root:
-            continue  # constants show up inside the expressions that use them
+    for node in _named(trace):
         how = "" if node.op is None else f"{expression(node, names)} = "
         lines.append(f"  {s(names[node].rjust(width), '1')} = {how}{number(node.data, digits)}")
     return lines
@@ -115,7 +107,7 @@ def _backward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Styl
 
 def _gradient_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
     root = names[trace.root]
-    shown = [n for n in trace.order if n.label or n.op is not None or n is trace.root]
+    shown = _named(trace)
     width = max(len(names[n]) for n in shown) + len(root) + 3
     return [f"  {f'd{root}/d{names[n]}'.rjust(width)} = {s(number(trace.grads[n], digits), '1')}"
             for n in reversed(shown)]
@@ -152,9 +144,7 @@ def render_frame(trace: Trace, k: int, *, digits: int = 4, color: bool = False) 
     """The screen after the first ``k`` steps: every node's data and grad so far, step ``k``."""
     s = _Style(color)
     names = node_names(trace.order)
-    grads: dict[Value, Any] = {trace.root: trace.seed}
-    for step in trace.steps[:k]:
-        grads[step.operand] = step.after
+    grads = trace.replay(k)
     last = trace.steps[k - 1] if k else None
     width = max(len(names[n]) for n in trace.order)
     root = names[trace.root]

@@ -166,3 +166,14 @@ def test_a_leaf_root_has_no_steps() -> None:
     x = Value(4.0, "x")
     trace = backprop_steps(x)
     assert trace.steps == [] and trace.grads == {x: 1.0} and trace.replay() == {x: 1.0}
+
+
+def test_partial_replay_holds_the_gradients_after_k_steps() -> None:
+    o, nodes = neuron()
+    trace = backprop_steps(o)
+    assert trace.replay(0) == {o: 1.0}
+    for k, step in enumerate(trace.steps, start=1):
+        grads = trace.replay(k)
+        assert grads[step.operand] == step.after  # the step just taken
+        assert len(grads) == 1 + len({s.operand for s in trace.steps[:k]})
+    assert trace.replay(len(trace.steps)) == trace.replay() == trace.grads
