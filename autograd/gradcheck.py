@@ -226,6 +226,11 @@ def _scale(x: float) -> float:
     return math.ldexp(1.0, max(exponent, -1000))  # far above 2**-1074, so halving stays exact
 
 
+def _scales(x: float) -> list[float]:
+    """The scales that steps are fractions of: x's, and for small inputs 1 too."""
+    return [_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]
+
+
 class _Estimate(NamedTuple):
     """Finite-difference slopes of one component: central, from the left and from the right."""
 
@@ -275,9 +280,10 @@ class _Tableau:
         self.prev = col
 
 
-def _probe(fn: Vector, x: float, h: float, f0: list[float]) -> list[list[float]] | None:
-    """Central, left and right differences of fn at x with step h, then the round-off of
-    each; None if fn fails there."""
+def _probe(fn: Vector, x: float, h: float,
+           f0: list[float]) -> list[tuple[list[float], list[float]]] | None:
+    """Central, left and right differences of fn at x with step h, each with its round-off;
+    None if fn fails there."""
     xp, xm = x + h, x - h
     if xp == x or xm == x:
         return None
@@ -286,15 +292,18 @@ def _probe(fn: Vector, x: float, h: float, f0: list[float]) -> list[list[float]]
     except _PROBE_ERRORS:
         return None
     # divide by the actual distances: x + h can round when it crosses a power of two
-    central = [(p - m) / (xp - xm) for p, m in zip(fp, fm, strict=True)]
-    right = [(p - c) / (xp - x) for p, c in zip(fp, f0, strict=True)]
-    left = [(c - m) / (x - xm) for c, m in zip(f0, fm, strict=True)]
-    if not all(map(math.isfinite, central + right + left)):
+    diffs = [_slopes(fp, fm, xp - xm), _slopes(f0, fm, x - xm), _slopes(fp, f0, xp - x)]
+    if not all(math.isfinite(d) for slopes, _ in diffs for d in slopes):
         return None
-    c_noise = [_NOISE * (abs(p) + abs(m)) / (xp - xm) for p, m in zip(fp, fm, strict=True)]
-    r_noise = [_NOISE * (abs(p) + abs(c)) / (xp - x) for p, c in zip(fp, f0, strict=True)]
-    l_noise = [_NOISE * (abs(c) + abs(m)) / (x - xm) for c, m in zip(f0, fm, strict=True)]
-    return [central, left, right, c_noise, l_noise, r_noise]
+    return diffs
+
+
+def _slopes(upper: list[float], lower: list[float],
+            width: float) -> tuple[list[float], list[float]]:
+    """(upper - lower) / width per component, and the round-off of each."""
+    pairs = list(zip(upper, lower, strict=True))
+    return ([(u - v) / width for u, v in pairs],
+            [_NOISE * (abs(u) + abs(v)) / width for u, v in pairs])
 
 
 def _ridders(fn: Vector, x: float, h: float, f0: list[float],
@@ -314,8 +323,8 @@ def _ridders(fn: Vector, x: float, h: float, f0: list[float],
             h /= 2.0
             if diffs is None:
                 break
-            for i, tableau in enumerate((central, left, right)):
-                tableau.add(diffs[i], diffs[i + 3])
+            for tableau, (d, noise) in zip((central, left, right), diffs, strict=True):
+                tableau.add(d, noise)
             if all(done or err <= goal
                    for done, err, goal in zip(central.done, central.err, enough, strict=True)):
                 break
@@ -372,6 +381,10 @@ class _Checker:
                             f"{len(xs)} inputs; it must return one per input")
         return found
 
+    def target_name(self, level: int, k: int) -> str:
+        """T_k's name in notes: f, or df/dx_k."""
+        return "f" if level == 1 else f"df/d{self.names[k]}"
+
     def target(self, level: int, point: Sequence[float]) -> list[float]:
         """T: what is differentiated numerically at this level."""
         return [self.call(point)[0].data] if level == 1 else self.gradient(point)
@@ -414,8 +427,7 @@ class _Checker:
         if self.step is not None:
             starts = [_scale(self.step)]
         else:
-            scales = [_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]
-            starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in scales]
+            starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in _scales(x)]
         found: list[_Estimate | None] = [None] * len(wanted)
         for h in starts:
             if all(self.settled(a, e) for a, e in zip(wanted, found, strict=True)):
@@ -438,8 +450,9 @@ class _Checker:
         noise = self.tolerance(a, e.central) + 4.0 * (e.left_error + e.right_error)
         return abs(e.right - e.left) > noise
 
-    def is_kink(self, level: int, point: Sequence[float], k: int, j: int, a: float) -> str:
-        """Why point is a kink for d T_k / d x_j ('' if it is not).
+    def is_kink(self, level: int, point: Sequence[float], k: int, j: int, a: float,
+                here: float) -> str:
+        """Why point is a kink for d T_k / d x_j ('' if it is not); T_k is ``here`` at point.
 
         A kink: T_k or its analytic derivative jumps at x (relu at 0: 0 left, 1 right;
         ``x.relu() - (-x).relu()``: 1 on both sides but 0 at 0; at second order abs' itself
@@ -449,13 +462,12 @@ class _Checker:
         good as at its kink).
         """
         x = point[j]
-        for scale in ([_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]):
+        for scale in _scales(x):
             delta = scale * _KINK
             steps = (-delta, delta, -delta / 2.0, delta / 2.0)
             try:
                 slopes = [self.analytic(level, _moved(point, j, x + d))[k][j] for d in steps]
                 values = [self.target(level, _moved(point, j, x + d))[k] for d in steps]
-                here = self.target(level, point)[k]
             except _PROBE_ERRORS:
                 continue
             far_left, far_right, near_left, near_right = slopes
@@ -472,10 +484,9 @@ class _Checker:
                     return (f"not differentiable here: the derivative is {slopes[0]!r} just "
                             f"left and {slopes[1]!r} just right, and both agree with finite "
                             "differences")
-                what = "f" if level == 1 else f"df/d{self.names[k]}"
-                return (f"not differentiable here: {what} itself jumps, {values[0]!r} just "
-                        f"left and {values[1]!r} just right; its derivative there agrees "
-                        "with finite differences")
+                return (f"not differentiable here: {self.target_name(level, k)} itself jumps, "
+                        f"{values[0]!r} just left and {values[1]!r} just right; its derivative "
+                        "there agrees with finite differences")
         return ""
 
     def persists(self, a: float, far: float, near: float) -> bool:
@@ -497,40 +508,29 @@ class _Checker:
 
     def level(self, level: int, point: list[float]) -> list[GradcheckEntry]:
         """Check every derivative of this order at point."""
-        try:
-            values = self.target(level, point)
-        except _PROBE_ERRORS as err:
-            if level == 1:
-                raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
-                                 "Choose inputs inside f's domain.") from err
-            values, domain_note = [], f"the engine raised: {type(err).__name__}: {err}"
-        else:
-            domain_note = ""
-        try:
-            table = self.analytic(level, point) if not domain_note else []
-        except _PROBE_ERRORS as err:
-            domain_note = f"the engine raised: {type(err).__name__}: {err}"
         n = len(point)
         rows = 1 if level == 1 else n
-        found: dict[tuple[int, int], GradcheckEntry] = {}
-        for j in range(n):
-            if domain_note:
-                for k in range(rows):
-                    found[k, j] = self.entry(level, point, k, j, None, None, DOMAIN, domain_note)
-                continue
-            wanted = [table[k][j] for k in range(rows)]
-            numeric = self.numeric(level, point, j, wanted, values)
-            for k in range(rows):
-                found[k, j] = self.judge(level, point, k, j, wanted[k], numeric[k],
-                                         values[k])
-        return [found[key] for key in sorted(found)]
+        values: list[float] = []
+        try:
+            values = self.target(level, point)
+            table = self.analytic(level, point)
+        except _PROBE_ERRORS as err:
+            if not values and level == 1:  # f itself failed: the inputs are wrong
+                raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
+                                 "Choose inputs inside f's domain.") from err
+            note = f"the engine raised: {type(err).__name__}: {err}"
+            return [self.entry(level, point, k, j, None, None, DOMAIN, note)
+                    for k in range(rows) for j in range(n)]
+        numeric = [self.numeric(level, point, j, [table[k][j] for k in range(rows)], values)
+                   for j in range(n)]
+        return [self.judge(level, point, k, j, table[k][j], numeric[j][k], values[k])
+                for k in range(rows) for j in range(n)]
 
     def judge(self, level: int, point: list[float], k: int, j: int, a: float,
               e: _Estimate | None, value: float) -> GradcheckEntry:
         """The entry for d T_k / d x_j: compare, and look closer when they disagree."""
         if not (math.isfinite(a) and math.isfinite(value)):
-            what = "f" if level == 1 else f"df/d{self.names[k]}"
-            note = (f"{what} is {value!r} here" if not math.isfinite(value)
+            note = (f"{self.target_name(level, k)} is {value!r} here" if not math.isfinite(value)
                     else f"the analytic derivative is {a!r}")
             return self.entry(level, point, k, j, a, None, NONFINITE, note)
         if e is None:
@@ -538,9 +538,9 @@ class _Checker:
                               "every finite-difference probe left f's domain")
         if self.agrees(a, e.central, e.error):
             # central differences hide a kink whose slopes average to a (abs at 0)
-            why = self.is_kink(level, point, k, j, a) if self.differ(a, e) else ""
+            why = self.is_kink(level, point, k, j, a, value) if self.differ(a, e) else ""
             return self.entry(level, point, k, j, a, e, KINK if why else OK, why)
-        why = self.is_kink(level, point, k, j, a)
+        why = self.is_kink(level, point, k, j, a, value)
         if why:
             return self.entry(level, point, k, j, a, e, KINK, why)
         return self.entry(level, point, k, j, a, e, MISMATCH,

@@ -40,7 +40,7 @@ import os
 import re
 import string
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 try:
@@ -115,17 +115,15 @@ class Primitive:
     domain: Domain | tuple[Domain, ...] = REALS
     constants: tuple[float, ...] = ()
     row: str = ""
-    _counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not (isinstance(self.name, str) and self.name.isidentifier()):
             raise ValueError(f"Primitive name must be an identifier, got {self.name!r}")
         if not callable(self.build):
             raise TypeError(f"Primitive {self.name}: build must be callable")
-        counts = (self.arity,) if isinstance(self.arity, int) else tuple(self.arity)
+        counts = self.counts
         if not counts or any(not isinstance(k, int) or k < 1 for k in counts):
             raise ValueError(f"Primitive {self.name}: arity must be >= 1, got {self.arity!r}")
-        object.__setattr__(self, "_counts", counts)
         domains = (self.domain,) if isinstance(self.domain, Domain) else tuple(self.domain)
         if not domains or not all(isinstance(d, Domain) for d in domains):
             raise TypeError(f"Primitive {self.name}: domain must be a Domain or a tuple of them")
@@ -148,18 +146,19 @@ class Primitive:
         everywhere gets `REALS` and any other gets (0.01, 100). With ``constants`` the row's
         last slot is a number operand drawn from them (like ``pow``'s exponent).
         """
+        name = name or op.name
         slots = (op.arity or 2) - (1 if constants else 0)
         if domain is None:
             domain = REALS if op.domain == ALL_REALS else _POSITIVE
-        return cls(name or op.name, lambda *args: apply_op(op, *args),
-                   render or f"{name or op.name}({{args}}{', {c}' if constants else ''})",
+        return cls(name, lambda *args: apply_op(op, *args),
+                   render or f"{name}({{args}}{', {c}' if constants else ''})",
                    arity if arity is not None else (slots if op.arity else (1, 2, 3)),
                    domain, constants, op.name)
 
     @property
     def counts(self) -> tuple[int, ...]:
         """The numbers of operands this primitive may take."""
-        return self._counts
+        return (self.arity,) if isinstance(self.arity, int) else tuple(self.arity)
 
     def slot_domain(self, slot: int) -> Domain:
         """The domain of operand ``slot``."""
@@ -198,9 +197,7 @@ def apply_op(op: Op, *operands: Value | float) -> Value:
     args = tuple(a if isinstance(a, Value) else Value(a) for a in operands)
     if op.arity is not None and len(args) != op.arity:
         raise TypeError(f"apply_op: {op.name} takes {op.arity} operands, got {len(args)}")
-    out = Value(op.forward(*(a.data for a in args)))
-    out.op, out.parents = op, args
-    return out
+    return Value(op.forward(*(a.data for a in args)), _op=op, _parents=args)
 
 
 def _dot_text(texts: Sequence[str], constant: float | None) -> str:
@@ -233,9 +230,7 @@ _KNOWN: tuple[Primitive, ...] = (
     Primitive("powv", lambda x, y: x ** y, "({0} ** {1})", 2,
               (Domain((0.1, 10.0)), Domain((-3.0, 3.0))), row="powv"),
     Primitive("abs", abs, "abs({0})", row="abs"),
-    Primitive("exp", lambda x: x.exp(), "{0}.exp()", 1, Domain((-_BOUND, 4.0)), row="exp"),
-    Primitive("log", lambda x: x.log(), "{0}.log()", 1, _POSITIVE, row="log"),
-    Primitive("sqrt", lambda x: x.sqrt(), "{0}.sqrt()", 1, _POSITIVE, row="sqrt"),
+    _method("exp", Domain((-_BOUND, 4.0))), _method("log", _POSITIVE), _method("sqrt", _POSITIVE),
     # beyond these the engine's 1 - tanh(x)^2 and s * (1 - s), computed from the output, keep
     # only their absolute precision: a check there would measure rounding, not correctness
     _method("tanh", Domain((-8.0, 8.0))), _method("sigmoid", Domain((-15.0, 15.0))),
