@@ -340,6 +340,9 @@ def _ridders(fn: Vector, x: float, h: float, f0: list[float],
         mid_err = max(l_err, r_err) + abs(lft - rgt) / 2.0
         if mid_err < c_err:
             c, c_err = (lft + rgt) / 2.0, mid_err
+        # one-sided slopes that disagree beyond their errors mean the steps straddled a jump
+        # (abs' near, not at, 0): no central estimate is surer than half that disagreement
+        c_err = max(c_err, (abs(lft - rgt) - l_err - r_err) / 2.0)
         estimates.append(_Estimate(c, c_err, lft, l_err, rgt, r_err))
     return estimates
 

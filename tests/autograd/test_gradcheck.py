@@ -307,3 +307,13 @@ def test_a_grad_fn_that_returns_the_wrong_number_of_gradients_is_refused() -> No
 def test_smooth_points_are_not_kinks(f: object, x: float) -> None:
     report = gradcheck(f, [x], order=2)  # type: ignore[arg-type]
     assert [e.status for e in report.entries] == ["ok", "ok"], str(report)
+
+
+@pytest.mark.parametrize("x", [-2.0**-14, -2.0**-20, 2.0**-14, -3e-7])
+def test_second_order_near_a_kink_is_no_false_alarm(x: float) -> None:
+    # abs' is sign: steps scaled to 1 straddle its jump at 0 and their tableau looks converged
+    # on a wrong slope (8192 at -2**-14); the one-sided slopes disagreeing must discredit it
+    report = gradcheck(lambda v: abs(v), [x], order=2)
+    assert report, str(report)
+    assert [e.status for e in report.entries] == ["ok", "ok"]
+    assert report.entries[1].numeric == 0.0
