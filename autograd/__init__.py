@@ -6,6 +6,7 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 from autograd.engine import Step as Step
 from autograd.engine import Trace as Trace
 from autograd.engine import Value as Value
+from autograd.engine import apply_op as apply_op
 from autograd.engine import backprop_steps as backprop_steps
 from autograd.engine import dot as dot
 from autograd.engine import grad as grad
@@ -24,6 +25,7 @@ __all__ = [
     "Step",
     "Trace",
     "Value",
+    "apply_op",
     "assert_gradcheck",
     "backprop_steps",
     "dot",

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple, TypeAlias
 
 from autograd.ops import ALL_REALS, OPS, Op, substitute
 
-__all__ = ["Value", "Step", "Trace", "walk", "grad", "backprop_steps", "dot", "sum_values"]
+__all__ = ["Value", "Step", "Trace", "apply_op", "backprop_steps", "dot", "grad", "sum_values",
+           "walk"]
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
@@ -165,6 +166,8 @@ def _domain_message(op: Op, args: Sequence[Any], kind: type, what: str = "") -> 
     at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, values, strict=True))
     if kind is OverflowError:
         return f"{what or op.name} overflows a float at {at}"
+    if op.domain == ALL_REALS:  # only a row of your own gets here: its forward gave nan
+        return f"{what or op.name} is not a number at {at}"
     return f"{what or op.name} is undefined at {at} (needs {op.domain})"
 
 
@@ -190,6 +193,13 @@ def _apply(op: Op, *args: Value) -> Value:
 
 
 _VALUE_ONLY = frozenset({Value})
+
+
+def apply_op(op: Op, *operands: Operand) -> Value:
+    """A node of any op-table row, your own rows included, checked like every built-in op."""
+    if op.arity is not None and len(operands) != op.arity:
+        raise TypeError(f"apply_op: {op.name} takes {op.arity} operands, got {len(operands)}")
+    return _apply(op, *_lift_all(op.name, operands))
 
 
 def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:

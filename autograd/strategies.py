@@ -50,10 +50,10 @@ except ImportError as err:  # say how to get the optional dependency
     raise ImportError("autograd.strategies needs hypothesis: pip install 'stepgrad[hypothesis]' "
                       "(or pip install hypothesis)") from err
 
-from autograd.engine import Value, dot, sum_values
+from autograd.engine import Value, apply_op, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
 
-__all__ = ["INPUTS", "REALS", "Domain", "Instruction", "Primitive", "Program", "apply_op",
+__all__ = ["INPUTS", "REALS", "Domain", "Instruction", "Primitive", "Program",
            "default_primitives", "op_programs", "programs", "register_profiles", "safe_inputs"]
 
 Render = Callable[[Sequence[str], "float | None"], str]
@@ -190,14 +190,6 @@ def _check_template(name: str, template: str, nargs: int) -> None:
             raise ValueError(f"Primitive {name}: render must name operands once each, in "
                              "slot order, so the repr evaluates them in the same order")
         last = int(field_name)
-
-
-def apply_op(op: Op, *operands: Value | float) -> Value:
-    """A node of any op-table row (a custom or test-only one too), made the engine's way."""
-    args = tuple(a if isinstance(a, Value) else Value(a) for a in operands)
-    if op.arity is not None and len(args) != op.arity:
-        raise TypeError(f"apply_op: {op.name} takes {op.arity} operands, got {len(args)}")
-    return Value(op.forward(*(a.data for a in args)), _op=op, _parents=args)
 
 
 def _dot_text(texts: Sequence[str], constant: float | None) -> str:

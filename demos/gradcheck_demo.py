@@ -9,8 +9,8 @@ import math
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from autograd import Op, Value, assert_gradcheck, gradcheck
-from autograd.strategies import Domain, Primitive, apply_op, programs
+from autograd import Op, Value, apply_op, assert_gradcheck, gradcheck
+from autograd.strategies import Domain, Primitive, programs
 
 DATA = [(-1.5, 0.0), (0.3, 1.0), (2.0, 1.0), (-0.2, 0.0)]  # (feature, label)
 

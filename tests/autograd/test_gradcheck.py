@@ -14,9 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import OPS, GradcheckReport, Value, assert_gradcheck, gradcheck
+from autograd import OPS, GradcheckReport, Value, apply_op, assert_gradcheck, gradcheck
 from autograd.gradcheck import GradcheckEntry
-from autograd.strategies import apply_op
 
 
 def test_the_detached_copy_bug_is_caught_and_named() -> None:

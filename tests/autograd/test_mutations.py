@@ -15,8 +15,8 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis.errors import NoSuchExample
 
-from autograd import OPS, Value, assert_gradcheck, dot, gradcheck, sum_values, walk
-from autograd.strategies import Domain, Primitive, Program, apply_op, programs
+from autograd import OPS, Value, apply_op, assert_gradcheck, dot, gradcheck, sum_values, walk
+from autograd.strategies import Domain, Primitive, Program, programs
 
 SEARCH = settings(max_examples=1000, database=None, derandomize=True, deadline=None)
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from autograd import OPS, Value, dot, grad, sum_values
+from autograd import OPS, Op, Value, apply_op, dot, grad, sum_values
 from autograd.ops import BINARY, UNARY
 
 REL, ABS = 1e-13, 1e-15  # a few ulps: the closed forms are computed differently from the engine
@@ -361,3 +361,26 @@ def test_every_fixed_arity_row_has_one_formula_per_slot() -> None:
         op = OPS[name]
         assert op.operand_names(op.arity or 0)
         assert len(op.formulas) == op.arity
+
+
+# -- apply_op: rows of your own get the same treatment as the built-in ones -------------------
+def test_apply_op_builds_a_node_the_engine_differentiates() -> None:
+    x = Value(3.0)
+    out = apply_op(OPS["mul"], x, 2.0)
+    assert out.data == 6.0 and out.op is OPS["mul"] and out.parents[0] is x
+    assert grad(out, [x]) == [2.0]
+    with pytest.raises(TypeError, match="mul takes 2 operands, got 1"):
+        apply_op(OPS["mul"], x)
+    with pytest.raises(TypeError, match="mul: operand 1 is str"):
+        apply_op(OPS["mul"], x, "2")
+
+
+def test_apply_op_checks_a_custom_row_like_a_built_in_one() -> None:
+    log1p = Op("log1p", "log1p", 1, math.log1p, lambda out, x: (1.0 / (1.0 + x),), ("1/(1+x)",),
+               "x > -1")
+    assert apply_op(log1p, 1e-20).data == 1e-20
+    with pytest.raises(ValueError, match=r"log1p is undefined at x = -2\.0 \(needs x > -1\)"):
+        apply_op(log1p, -2.0)
+    nan_maker = Op("nan_maker", "nm", 1, lambda x: math.nan, lambda out, x: (0.0,), ("0",))
+    with pytest.raises(ValueError, match="nan_maker is not a number at x = 1.0"):
+        apply_op(nan_maker, 1.0)  # never a silent nan from finite operands

@@ -18,7 +18,6 @@ from autograd.strategies import (
     Instruction,
     Primitive,
     Program,
-    apply_op,
     default_primitives,
     op_programs,
     programs,
@@ -177,15 +176,6 @@ def test_a_new_op_table_row_gets_a_primitive_with_no_new_code(
     program, inputs = find(op_programs("cube"), lambda case: True, settings=quick)
     assert repr(program) == "lambda x0: cube(x0)"
     assert program(Value(2.0)).op is cube and gradcheck(program, inputs)
-
-
-def test_apply_op_builds_a_node_the_engine_differentiates() -> None:
-    x = Value(3.0)
-    out = apply_op(OPS["mul"], x, 2.0)
-    assert out.data == 6.0 and out.op is OPS["mul"] and out.parents[0] is x
-    assert grad(out, [x]) == [2.0]
-    with pytest.raises(TypeError, match="mul takes 2 operands, got 1"):
-        apply_op(OPS["mul"], x)
 
 
 def test_bad_primitives_domains_and_arguments_are_refused() -> None:
