@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 from typing import Any, NamedTuple, TypeAlias
 
 from autograd.ops import ALL_REALS, OPS, Op, substitute
@@ -41,17 +42,33 @@ def _lift(x: Any) -> Value | None:
 class Value:
     """A scalar in a computation graph: its data, the gradient reaching it, and how it was made."""
 
-    __slots__ = ("data", "grad", "op", "parents", "label")
+    # The operands live in two slots rather than a tuple: one object per node is all the cyclic
+    # garbage collector has to scan (a tuple would double that, and its scans dominated a
+    # large graph's build time). ``_a`` is the first operand, or every operand of a node that
+    # has three or more (or none); ``_b`` the second. ``_g`` is scratch space for a backward
+    # pass: the gradient gathered so far, None outside a pass.
+    __slots__ = ("data", "grad", "op", "label", "_a", "_b", "_g")
 
-    def __init__(self, data: Any, label: str = "", _op: Op | None = None,
-                 _parents: tuple[Value, ...] = ()) -> None:
+    def __init__(self, data: Any, label: str = "") -> None:
         self.data: float = data if type(data) is float else _as_float(data)
         self.grad: float = 0.0
-        self.op = _op
-        self.parents = _parents
+        self.op: Op | None = None
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
+        self._a: Value | tuple[Value, ...] | None = None
+        self._b: Value | None = None
+        self._g: Any = None
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands, one per operand slot in order, duplicates kept: () for a leaf."""
+        a, b = self._a, self._b
+        if b is not None:
+            return (a, b)  # type: ignore[return-value]  # a is a Value when b is set
+        if a is None or type(a) is tuple:
+            return a or ()
+        return (a,)  # type: ignore[return-value]  # the one operand of a unary node
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -173,22 +190,28 @@ def _domain_message(op: Op, args: Sequence[Any], kind: type, what: str = "") -> 
 
 def _apply(op: Op, *args: Value) -> Value:
     """The one recording function: run a row's forward, check the result, make the node."""
+    a: Value | tuple[Value, ...]
+    b: Value | None
     try:  # unpacking by arity: about twice as fast as map/comprehension for the common cases
         if len(args) == 2:
-            out = op.forward(args[0].data, args[1].data)
+            a, b = args
+            out = op.forward(a.data, b.data)
         elif len(args) == 1:
-            out = op.forward(args[0].data)
+            a, b = args[0], None
+            out = op.forward(a.data)
         else:
-            out = op.forward(*[a.data for a in args])
+            a, b = args, None
+            out = op.forward(*[x.data for x in args])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        if op.domain != ALL_REALS or all(math.isfinite(a.data) for a in args):
+        if op.domain != ALL_REALS or all(math.isfinite(x.data) for x in args):
             raise type(err)(_domain_message(op, args, type(err))) from None
         out = math.nan  # explicit inf where every real is allowed propagates: sin(inf) is nan
-    if out - out != 0.0 and all(math.isfinite(a.data) for a in args):  # nan or inf appeared
+    if out - out != 0.0 and all(math.isfinite(x.data) for x in args):  # nan or inf appeared
         kind = OverflowError if math.isinf(out) else ValueError
         raise kind(_domain_message(op, args, kind))
     node = _new(Value)  # skips __init__'s checks: out is a float and the label empty
-    node.data, node.grad, node.op, node.parents, node.label = out, 0.0, op, args, ""
+    node.data, node.grad, node.op, node.label, node._a, node._b, node._g = (
+        out, 0.0, op, "", a, b, None)
     return node
 
 
@@ -240,15 +263,21 @@ def walk(root: Value) -> list[Value]:
         raise TypeError(f"walk: root must be a Value, got {type(root).__name__}")
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Value | None] = [root]  # nodes only: no per-node objects for the GC to chase
+    stack: list[Any] = [root]  # nodes and None markers: no per-node objects for the GC to chase
     while stack:
         node = stack.pop()
         if node is None:  # marker: the node below it has all its operands in order
-            order.append(stack.pop())  # type: ignore[arg-type]  # a marker sits on a node
+            order.append(stack.pop())  # a marker sits on its node
         elif node not in seen:
             seen.add(node)
             stack += (node, None)
-            stack += node.parents[::-1]  # popped in slot order
+            a, b = node._a, node._b  # the operands, pushed so they pop in slot order
+            if b is not None:
+                stack += (b, a)
+            elif type(a) is tuple:  # many operands: skip those already walked, at C speed
+                stack += filterfalse(seen.__contains__, a[::-1])
+            elif a is not None:
+                stack.append(a)
     return order
 
 
@@ -340,15 +369,31 @@ def _check_nonfinite(node: Value, g: float, seed: float, nodes: list[Value]) -> 
                             "rescale the computation (e.g. smaller inputs or a smaller seed)")
 
 
+class _NothingYet:
+    """A node's gradient before anything has flowed into it, under create_graph: 0 + c is c.
+
+    (With floats the start is 0.0; with Values it would add a node "0 + c" for every node.)
+    """
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+
+_NOTHING_YET = _NothingYet()
+
+
 def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
               steps: list[Step] | None = None,
               order: list[Value] | None = None) -> dict[Value, Any]:
     """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
 
-    Gradients gather in a dict local to this pass; a node's total is final when it is reached
-    (every node that uses it comes earlier in the reversed walk). If asked, the totals are
-    added to ``.grad`` at the end, so a pass that fails midway changes no ``.grad``.
-    ``order`` is ``walk(root)`` when the caller already has it.
+    Each node gathers its gradient in its scratch slot ``_g``, which only this pass uses; a
+    node's total is final when it is reached (every node that uses it comes earlier in the
+    reversed walk). If asked, the totals are added to ``.grad`` at the end, so a pass that
+    fails midway changes no ``.grad``. Returns ``{node: d root / d node}``, empty when the
+    totals only go to ``.grad``. ``order`` is ``walk(root)`` when the caller already has it.
     """
     if type(root) is not Value:
         raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
@@ -360,42 +405,57 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
         seed = lifted if create_graph else lifted.data
     elif create_graph:
         seed = Value(seed)
-    grads: dict[Value, Any] = {root: seed}
-    get = grads.get
-    # backward() alone needs no gradient after its node is done: dropping it keeps the dict
-    # small, so a long chain stays linear in time (a huge dict thrashes the caches)
-    take = grads.pop if accumulate and steps is None and not create_graph else grads.__getitem__
     nodes = walk(root) if order is None else order
-    finals: list[float] = []  # added to .grad only once the whole pass has succeeded
-    for node in reversed(nodes):
-        g = take(node)
-        if not create_graph and g - g != 0.0:  # nan or inf: only from explicit nan/inf data
-            _check_nonfinite(node, g, seed, nodes)
+    zero = _NOTHING_YET if create_graph else 0.0
+    for node in nodes:
+        node._g = zero
+    root._g = seed
+    try:
+        for node in reversed(nodes):
+            g = node._g
+            if not create_graph and g - g != 0.0:  # nan or inf: only from explicit nan/inf data
+                _check_nonfinite(node, g, seed, nodes)
+            op = node.op
+            if op is None:
+                continue
+            a, b = node._a, node._b
+            try:
+                if create_graph:
+                    local = op.partials(node, *node.parents)
+                elif b is not None:  # unpacking by arity, as in _apply
+                    local = op.partials(node.data, a.data, b.data)  # type: ignore[union-attr]
+                elif type(a) is tuple:
+                    local = op.partials(node.data, *[p.data for p in a])
+                else:
+                    local = op.partials(node.data, a.data)  # type: ignore[union-attr]
+            except (ValueError, ZeroDivisionError, OverflowError) as err:
+                what = f"the derivative of {op.name} (backward)"
+                raise type(err)(_domain_message(op, node.parents, type(err), what)) from None
+            try:
+                if steps is None:  # the rule of the loop below, without its record
+                    if b is not None:  # two operands, the common case, unrolled
+                        da, db = local
+                        a._g += g * da  # type: ignore[union-attr]
+                        b._g += g * db
+                    else:
+                        for p, d in zip(node.parents, local, strict=True):
+                            p._g += g * d
+                    continue
+                for slot, (p, d) in enumerate(zip(node.parents, local, strict=True)):
+                    c = g * d
+                    before = p._g
+                    p._g = after = before + c
+                    steps.append(Step(len(steps), node, slot, p, d, g, c, before, after))
+            except ValueError:
+                if len(local) != len(node.parents):  # a row of your own miscounted
+                    raise ValueError(f"the partials of {op.name} gave {len(local)} values for "
+                                     f"{len(node.parents)} operands; a row's partials must "
+                                     "return one per operand slot") from None
+                raise
         if accumulate:
-            finals.append(g.data if create_graph else g)
-        op = node.op
-        if op is None:
-            continue
-        parents = node.parents
-        try:
-            if create_graph:
-                local = op.partials(node, *parents)
-            elif len(parents) == 2:  # unpacking by arity, as in _apply
-                local = op.partials(node.data, parents[0].data, parents[1].data)
-            elif len(parents) == 1:
-                local = op.partials(node.data, parents[0].data)
-            else:
-                local = op.partials(node.data, *[p.data for p in parents])
-        except (ValueError, ZeroDivisionError, OverflowError) as err:
-            what = f"the derivative of {op.name} (backward)"
-            raise type(err)(_domain_message(op, parents, type(err), what)) from None
-        for slot, p in enumerate(parents):
-            c = g * local[slot]
-            before = get(p)
-            grads[p] = after = c if before is None else before + c
-            if steps is not None:
-                steps.append(Step(len(steps), node, slot, p, local[slot], g, c,
-                                  0.0 if before is None else before, after))
-    for node, g in zip(reversed(nodes), finals, strict=False):  # empty unless accumulating
-        node.grad += g
-    return grads
+            for node in nodes:
+                node.grad += node._g.data if create_graph else node._g
+        return {} if accumulate and not create_graph else {node: node._g for node in nodes}
+    finally:
+        for node in nodes:
+            node._g = None

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from autograd import OPS, Op, Value, apply_op, dot, grad, sum_values
+from autograd import OPS, Op, Value, apply_op, backprop_steps, dot, grad, sum_values
 from autograd.ops import BINARY, UNARY
 
 REL, ABS = 1e-13, 1e-15  # a few ulps: the closed forms are computed differently from the engine
@@ -384,3 +384,19 @@ def test_apply_op_checks_a_custom_row_like_a_built_in_one() -> None:
     nan_maker = Op("nan_maker", "nm", 1, lambda x: math.nan, lambda out, x: (0.0,), ("0",))
     with pytest.raises(ValueError, match="nan_maker is not a number at x = 1.0"):
         apply_op(nan_maker, 1.0)  # never a silent nan from finite operands
+
+
+@pytest.mark.parametrize("arity", [1, 2, 3])
+@pytest.mark.parametrize("extra", [-1, 1])
+def test_partials_that_miscount_their_operands_are_named(arity: int, extra: int) -> None:
+    # a row of your own whose partials return one value too few or too many: never silently
+    # dropped or ignored, in backward, grad and the trace alike
+    row = Op("miscounted", "m", None, lambda *xs: sum(xs),
+             lambda out, *xs: (1.0,) * (len(xs) + extra), ("1",))
+    xs = [Value(float(i)) for i in range(arity)]
+    out = apply_op(row, *xs)
+    message = f"partials of miscounted gave {arity + extra} values for {arity} operands"
+    for run in (out.backward, lambda: grad(out, xs), lambda: backprop_steps(out)):
+        with pytest.raises(ValueError, match=message):
+            run()
+    assert all(x.grad == 0.0 for x in xs)  # the failed backward changed nothing

@@ -117,9 +117,12 @@ def test_repr_is_shallow_on_a_deep_graph() -> None:
 
 
 # -- slots ----------------------------------------------------------------------------------
-def test_slots_are_exactly_the_documented_fields() -> None:
-    assert Value.__slots__ == ("data", "grad", "op", "parents", "label")
+def test_slots_are_the_documented_fields_and_private_ones() -> None:
+    public = [name for name in Value.__slots__ if not name.startswith("_")]
+    assert public == ["data", "grad", "op", "label"]
     v = Value(1.0)
+    with pytest.raises(AttributeError):
+        v.parents = (v,)  # type: ignore[misc]  # parents is read-only: the graph never changes
     assert not hasattr(v, "__dict__")
     with pytest.raises(AttributeError):
         v.extra = 1  # type: ignore[attr-defined]
