@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
+from operator import countOf
 from typing import Any, NamedTuple, TypeAlias
 
 from autograd.ops import ALL_REALS, OPS, Op, substitute
@@ -215,9 +216,6 @@ def _apply(op: Op, *args: Value) -> Value:
     return node
 
 
-_VALUE_ONLY = frozenset({Value})
-
-
 def apply_op(op: Op, *operands: Operand) -> Value:
     """A node of any op-table row, your own rows included, checked like every built-in op."""
     if op.arity is not None and len(operands) != op.arity:
@@ -242,7 +240,7 @@ def sum_values(values: Iterable[Operand]) -> Value:
 
 
 def _lift_all(name: str, items: tuple[Any, ...]) -> tuple[Value, ...]:
-    if _VALUE_ONLY.issuperset(map(type, items)):  # the common case, checked at C speed
+    if countOf(map(type, items), Value) == len(items):  # the common case, checked at C speed
         return items
     out = []
     for i, x in enumerate(items):
@@ -394,6 +392,8 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
     reversed walk). If asked, the totals are added to ``.grad`` at the end, so a pass that
     fails midway changes no ``.grad``. Returns ``{node: d root / d node}``, empty when the
     totals only go to ``.grad``. ``order`` is ``walk(root)`` when the caller already has it.
+    The scratch slots are cleared when the pass ends, failed or not; two passes at the same
+    time over shared nodes (from two threads) would mix their sums, so run them in turn.
     """
     if type(root) is not Value:
         raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
@@ -433,12 +433,15 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
                 raise type(err)(_domain_message(op, node.parents, type(err), what)) from None
             try:
                 if steps is None:  # the rule of the loop below, without its record
-                    if b is not None:  # two operands, the common case, unrolled
+                    if b is not None:  # two operands or one: the common cases, unrolled
                         da, db = local
                         a._g += g * da  # type: ignore[union-attr]
                         b._g += g * db
+                    elif type(a) is not tuple:
+                        (da,) = local
+                        a._g += g * da  # type: ignore[union-attr]
                     else:
-                        for p, d in zip(node.parents, local, strict=True):
+                        for p, d in zip(a, local, strict=True):
                             p._g += g * d
                     continue
                 for slot, (p, d) in enumerate(zip(node.parents, local, strict=True)):

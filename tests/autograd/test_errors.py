@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograd import Value, dot, grad, sum_values, walk
+from autograd import Value, backprop_steps, dot, grad, sum_values, walk
 
 NAN, INF = float("nan"), float("inf")
 
@@ -163,6 +163,24 @@ def test_a_failed_backward_leaves_every_grad_untouched() -> None:
     with pytest.raises(ZeroDivisionError):
         y.backward()
     assert [n.grad for n in walk(y)] == [0.0] * len(walk(y))
+
+
+def test_no_pass_leaves_anything_behind_on_the_nodes() -> None:
+    # each node's scratch gradient is cleared after every pass, failed or not: a graph keeps
+    # no gradient Values of a create_graph pass alive, and the next pass starts clean
+    x, w = Value(0.5), Value(2.0)
+    y = (x * w).tanh() + x.sqrt() * w
+    nodes = walk(y)
+    runs: list[Callable[[], object]] = [y.backward, lambda: y.backward(create_graph=True),
+                                        lambda: grad(y, [x, w]), lambda: backprop_steps(y)]
+    for run in runs:
+        run()
+        assert all(n._g is None for n in nodes)
+    bad = Value(0.0).sqrt() * w
+    with pytest.raises(ZeroDivisionError):
+        bad.backward()
+    assert all(n._g is None for n in walk(bad))
+    assert grad(y, [x, w]) == grad(y, [x, w])  # and passes repeat exactly
 
 
 # -- tanh and sigmoid never overflow ----------------------------------------------------------
