@@ -21,7 +21,7 @@ from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyw
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
-from viz.html import Stepper
+from viz.html import MAX_NODES, Stepper
 from viz.terminal import format_trace, interactive, use_color
 
 __all__ = ["main", "parse_values", "write_atomic"]
@@ -65,9 +65,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="step with the keyboard (on a terminal)")
     p.add_argument("--digits", type=int, default=4, choices=range(1, 16), metavar="N",
                    help="decimals shown (default 4)")
-    p.add_argument("--max-nodes", type=int, default=300, metavar="N",
-                   help="refuse to draw graphs with more nodes (default 300)")
+    p.add_argument("--max-nodes", type=_positive_int, default=None, metavar="N",
+                   help="refuse graphs with more nodes (default 300 for drawings, "
+                   f"{MAX_NODES} for --html)")
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
+    return n
 
 
 def parse_values(items: Sequence[str]) -> dict[str, float]:
@@ -106,7 +117,7 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     if args.svg or args.png or args.dot:
         try:
-            graph = draw_dot(root, grads=trace.grads, max_nodes=args.max_nodes,
+            graph = draw_dot(root, grads=trace.grads, max_nodes=args.max_nodes or 300,
                              digits=args.digits)
         except ValueError as err:
             raise _UsageError(f"{err} (use --max-nodes)") from None
@@ -126,8 +137,10 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
         written.append(path)
     if args.html:
         try:
-            page = Stepper(root).html()
-        except (ValueError, RuntimeError) as err:  # too big to draw, Graphviz missing
+            page = Stepper(root, max_nodes=args.max_nodes or MAX_NODES, digits=args.digits).html()
+        except ValueError as err:  # too many nodes
+            raise _UsageError(f"{err} (use --max-nodes)") from None
+        except RuntimeError as err:  # Graphviz missing or failing
             raise _Failure(f"cannot make {args.html}: {err}") from None
         _write(args.html, page)
         written.append(args.html)

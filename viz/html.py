@@ -33,12 +33,13 @@ from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyw
 from viz._format import DASH, expression, local_formula, node_names, number, term
 from viz.dot import draw_dot, svg_cell_id
 
-__all__ = ["MAX_NODES", "Stepper", "stepper_html"]
+__all__ = ["DIGITS", "MAX_NODES", "Stepper", "stepper_html"]
 
 MAX_NODES = 2000
 """Default node limit: a 2-16-16-1 MLP built op by op (about 1000 nodes) fits with room to spare."""
 
-_DIGITS = 4  # as draw_dot and the terminal stepper write numbers
+DIGITS = 4
+"""Default decimals of the page's numbers, as draw_dot and the terminal stepper write them."""
 _UNKNOWN = "?"  # a data cell before the forward pass reaches it
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -76,16 +77,18 @@ class Stepper:
     """An interactive backprop stepper over ``root``'s graph, as one offline HTML page.
 
     ``grad`` seeds the backward pass; a graph of more than ``max_nodes`` nodes is refused with
-    a ValueError (the page would be too large to follow). ``save(path)`` writes the page,
-    ``html()`` returns it, and Jupyter shows the stepper inline.
+    a ValueError (the page would be too large to follow). Numbers show ``digits`` decimals.
+    ``save(path)`` writes the page, ``html()`` returns it, and Jupyter shows it inline.
     """
 
     def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
-                 title: str | None = None) -> None:
+                 title: str | None = None, digits: int = DIGITS) -> None:
         if type(root) is not Value:
             raise TypeError(f"Stepper: root must be a Value, got {type(root).__name__}")
         if type(max_nodes) is not int or max_nodes < 1:
             raise ValueError(f"Stepper: max_nodes must be a positive int, got {max_nodes!r}")
+        if type(digits) is not int or not 1 <= digits <= 15:
+            raise ValueError(f"Stepper: digits must be an int from 1 to 15, got {digits!r}")
         if title is not None and type(title) is not str:
             raise TypeError(f"Stepper: title must be a str, got {type(title).__name__}")
         size = len(walk(root))
@@ -101,6 +104,8 @@ class Stepper:
         """Shown above the stepper and as the page title."""
         # random, so that steppers shown in one notebook (even across kernel restarts) never
         # share element ids
+        self.digits = digits
+        """Decimals of every number on the page."""
         self.prefix = f"sg{secrets.token_hex(4)}-"
         """The id prefix of every element of this stepper (and its key in ``window.stepgrad``)."""
 
@@ -208,7 +213,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         index = {node: i for i, node in enumerate(order)}
         names = node_names(order)
         terms = {v: term(n) for v, n in names.items()}
-        shown = {v: _parenthesized(number(v.data, _DIGITS)) for v in order}
+        shown = {v: _parenthesized(number(v.data, self.digits)) for v in order}
         nodes = [{
             "name": names[node],
             "term": terms[node],
@@ -218,7 +223,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
             "calc": expression(node, shown) if node.op else None,
             "parents": [index[p] for p in node.parents],
             "data": _num(node.data),
-            "dataText": number(node.data, _DIGITS),
+            "dataText": number(node.data, self.digits),
         } for node in order]
         steps = []
         for s in t.steps:
@@ -228,14 +233,14 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
                 "node": index[s.node], "slot": s.slot, "operand": index[s.operand],
                 "formula": local_formula(s, terms),
                 **{k: _num(v) for k, v in values.items()},
-                "text": {k: number(v, _DIGITS) for k, v in values.items()},
+                "text": {k: number(v, self.digits) for k, v in values.items()},
             })
         prefixes = self._cell_prefixes
         return {
             "title": self.title,
             "root": len(order) - 1,
             "seed": _num(t.seed),
-            "seedText": number(t.seed, _DIGITS),
+            "seedText": number(t.seed, self.digits),
             "nodes": nodes,
             "forward": [i for i, node in enumerate(order) if node.op is not None],
             "steps": steps,
@@ -251,7 +256,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         t = self.trace
         order = t.order
         svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads,
-                             max_nodes=len(order)).pipe(format="svg")
+                             max_nodes=len(order), digits=self.digits).pipe(format="svg")
         svg = ET.fromstring(svg_bytes)
         names = node_names(order)
         by_id = {el.get("id"): el for el in svg.iter() if el.get("id")}
@@ -271,7 +276,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
             group.insert(0, tip)
             for slot in range(len(node.parents)):
                 _need(by_id, f"{p}e{i}_{slot}")
-            shown = {"d": number(node.data, _DIGITS), "g": number(t.grads[node], _DIGITS)}
+            shown = {"d": number(node.data, self.digits), "g": number(t.grads[node], self.digits)}
             for kind, value in shown.items():
                 cell = _need(by_id, svg_cell_id(f"{p}{kind}{i}"))
                 cell.set("id", f"{p}{kind}{i}")
@@ -297,9 +302,9 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
 
 
 def stepper_html(root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
-                 title: str | None = None) -> str:
+                 title: str | None = None, digits: int = DIGITS) -> str:
     """The stepper page of ``root``'s backward pass as one HTML string (see `Stepper`)."""
-    return Stepper(root, grad=grad, max_nodes=max_nodes, title=title).html()
+    return Stepper(root, grad=grad, max_nodes=max_nodes, title=title, digits=digits).html()
 
 
 def _parenthesized(text: str) -> str:

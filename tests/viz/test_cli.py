@@ -80,6 +80,29 @@ def test_html_option_writes_the_stepper_page(tmp_path: Path) -> None:
     assert "<svg" in text and "</html>" in text.lower()
 
 
+def test_html_follows_digits_and_max_nodes(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "step.html"
+    assert main([*NEURON, "--html", str(page), "--digits", "2"]) == 0
+    text = page.read_text()
+    # o = tanh(...) = 0.70710678..., shown with 2 decimals on the page and in its drawing
+    assert '"dataText":"0.71"' in text and "data 0.71" in text
+    assert '"dataText":"0.7071"' not in text and "data 0.7071" not in text
+    capsys.readouterr()
+    assert main([*NEURON, "--html", str(page), "--max-nodes", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "more than max_nodes=5" in err and "(use --max-nodes)" in err
+    assert err.count("\n") == 1
+    assert page.read_text() == text  # the earlier page is left whole
+    big = " + ".join(["x"] * 400)  # 401 nodes: over draw_dot's 300 but under the page's 2000
+    assert main([big, "x=1", "--html", str(page)]) == 0
+    assert main([big, "x=1", "--svg", str(tmp_path / "big.svg")]) == 2
+    assert "(use --max-nodes)" in capsys.readouterr().err
+    for bad in ("0", "-3", "ten"):
+        assert main([*NEURON, "--max-nodes", bad]) == 2
+        assert f"needs a whole number of at least 1, got '{bad}'" in capsys.readouterr().err
+
+
 def test_check_prints_gradchecks_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*NEURON, "--check"]) == 0
     out = capsys.readouterr().out
