@@ -422,15 +422,21 @@ class _Checker:
 
         Steps scaled to |x_j| come first; for small inputs steps scaled to 1 are a second try
         (``sin(x + 1000)`` at x = 1e-12 needs them); then both again from smaller first steps
-        (steps far too large only see noise). A component stops trying once an estimate is
-        confident (error estimate below tolerance) and agrees; otherwise the estimate with
-        the smallest error estimate is kept.
+        (steps far too large only see noise), then steps scaled to T / a. A component stops
+        trying once an estimate is confident (error estimate below tolerance) and agrees;
+        otherwise the estimate with the smallest error estimate is kept.
         """
         x, fn = point[j], self.along(level, point, j)
         if self.step is not None:
             starts = [_scale(self.step)]
         else:
             starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in _scales(x)]
+            # a fast oscillation (cos of a steep function) fools steps far above its period:
+            # they see the trend, and agree on it. Last, steps where the claimed slope a moves
+            # T by a sixteenth of its size, so a right a is confirmed at any frequency
+            starts += sorted({_scale((abs(v) + self.atol) / abs(a)) * _RESTART
+                              for a, v in zip(wanted, values, strict=True) if a != 0.0},
+                             reverse=True)
         found: list[_Estimate | None] = [None] * len(wanted)
         for h in starts:
             if all(self.settled(a, e) for a, e in zip(wanted, found, strict=True)):

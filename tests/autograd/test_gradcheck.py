@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import OPS, GradcheckReport, Value, apply_op, assert_gradcheck, gradcheck
+from autograd import (
+    OPS,
+    GradcheckReport,
+    Value,
+    apply_op,
+    assert_gradcheck,
+    dot,
+    gradcheck,
+    sum_values,
+)
 from autograd.gradcheck import GradcheckEntry
 
 
@@ -195,6 +204,32 @@ def test_probes_that_leave_the_domain_are_retried_with_smaller_steps() -> None:
         assert report
         assert report.entries[0].numeric == pytest.approx(1.0 / x, rel=1e-10)
     assert gradcheck(lambda v: (v - 1.0).log(), [1.0 + 1e-7])
+
+
+@pytest.mark.parametrize("x", [1.0, 0.3, 2.5])
+def test_a_fast_oscillation_on_a_trend_is_no_false_alarm(x: float) -> None:
+    # steps far above the period of sin(1e6 x) all see the trend's slope 1 and agree on it;
+    # smaller steps, scaled to the claimed slope, confirm the true one
+    report = gradcheck(lambda v: v + 0.001 * (v * 1e6).sin(), [x], order=2)
+    assert report, report
+    assert report.entries[0].numeric == pytest.approx(1.0 + 1000.0 * math.cos(1e6 * x), rel=1e-6)
+    # ... and a wrong derivative there is still caught
+    row = dataclasses.replace(OPS["sin"], partials=lambda out, v: (1.01 * math.cos(v),))
+    assert not gradcheck(lambda v: v + 0.001 * apply_op(row, v * 1e6), [x])
+
+
+def test_a_random_program_that_once_raised_a_false_alarm() -> None:
+    # found by test_300_random_programs_raise_no_false_alarm_at_second_order: cos of a steep
+    # function, whose finite differences alias above steps of about 1e-5
+    def f(x0: Value) -> Value:
+        v1 = dot([x0, x0], [x0, x0], x0)
+        v2 = abs(v1)
+        v3 = v1 * v2
+        v4 = (v1 - 6.0).sigmoid()
+        return (dot([x0, v3 - 300.0], [v4, sum_values([v1, v2, v3 - 300.0, x0]) - 43.0], v4)
+                - 9590.0).cos()
+
+    assert_gradcheck(f, [2.919162623177739], order=2)
 
 
 def test_domain_status_when_every_probe_or_the_engine_fails() -> None:
