@@ -115,10 +115,10 @@ def _build(args: argparse.Namespace) -> tuple[Expression, Value, dict[str, float
 
 def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[str]:
     jobs: list[tuple[str, Callable[[], bytes]]] = []
+    limit = {} if args.max_nodes is None else {"max_nodes": args.max_nodes}  # or each default
     if args.svg or args.png or args.dot:
         try:
-            graph = draw_dot(root, grads=trace.grads, max_nodes=args.max_nodes or 300,
-                             digits=args.digits)
+            graph = draw_dot(root, grads=trace.grads, digits=args.digits, **limit)
         except ValueError as err:
             raise _UsageError(f"{err} (use --max-nodes)") from None
         if args.dot:
@@ -137,7 +137,7 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
         written.append(path)
     if args.html:
         try:
-            page = Stepper(root, max_nodes=args.max_nodes or MAX_NODES, digits=args.digits).html()
+            page = Stepper(root, digits=args.digits, **limit).html()
         except ValueError as err:  # too many nodes
             raise _UsageError(f"{err} (use --max-nodes)") from None
         except RuntimeError as err:  # Graphviz missing or failing

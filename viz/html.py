@@ -102,10 +102,10 @@ class Stepper:
         """The recorded backward pass the page walks through."""
         self.title = f"Backpropagation of {root.label or 'the output'}" if title is None else title
         """Shown above the stepper and as the page title."""
-        # random, so that steppers shown in one notebook (even across kernel restarts) never
-        # share element ids
         self.digits = digits
         """Decimals of every number on the page."""
+        # random, so that steppers shown in one notebook (even across kernel restarts) never
+        # share element ids
         self.prefix = f"sg{secrets.token_hex(4)}-"
         """The id prefix of every element of this stepper (and its key in ``window.stepgrad``)."""
 

@@ -295,6 +295,19 @@ def test_bad_max_nodes(bad: Any) -> None:
         Stepper(neuron(), max_nodes=bad)
 
 
+@pytest.mark.parametrize("bad", [0, 16, 2.5, "4", True])
+def test_bad_digits(bad: Any) -> None:
+    with pytest.raises(ValueError, match="digits must be an int from 1 to 15"):
+        Stepper(neuron(), digits=bad)
+
+
+def test_digits_set_every_number_on_the_page() -> None:
+    page = Stepper(neuron(), digits=2).html()  # o = tanh(0.8814) = 0.70710678...
+    assert '"dataText":"0.71"' in page and "data 0.71" in page
+    assert '"dataText":"0.7071"' not in page and "data 0.7071" not in page
+    assert '"dataText":"0.7071"' in Stepper(neuron()).html()  # 4 by default
+
+
 def test_bad_arguments_are_clear_errors() -> None:
     with pytest.raises(TypeError, match="root must be a Value, got float"):
         Stepper(1.5)  # type: ignore[arg-type]
