@@ -273,8 +273,8 @@ def walk(root: Value) -> list[Value]:
             if b is not None:
                 stack += (b, a)
             elif type(a) is tuple:  # many operands: skip those already walked, at C speed
-                stack += filterfalse(seen.__contains__, a[::-1])  # (they are in order already:
-                # an operand is never an unfinished node, those all depend on this one)
+                # (a walked operand is already in order: the unfinished nodes all use this one)
+                stack += filterfalse(seen.__contains__, a[::-1])
             elif a is not None:
                 stack.append(a)
     return order
