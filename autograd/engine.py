@@ -35,7 +35,7 @@ def _lift(x: Any) -> Value | None:
     """An operand as a Value: Values pass through, numbers become leaves, anything else None."""
     if type(x) is Value:
         return x
-    if isinstance(x, numbers.Real):
+    if type(x) is float or isinstance(x, numbers.Real):  # float first: the ABC check is slow
         return Value(float(x))
     return None
 
@@ -274,7 +274,8 @@ def walk(root: Value) -> list[Value]:
                 stack += (b, a)
             elif type(a) is tuple:  # many operands: skip those already walked, at C speed
                 # (a walked operand is already in order: the unfinished nodes all use this one)
-                stack += filterfalse(seen.__contains__, a[::-1])
+                if not seen.issuperset(a):  # often none is new: weights and inputs are shared
+                    stack += filterfalse(seen.__contains__, a[::-1])
             elif a is not None:
                 stack.append(a)
     return order
@@ -441,8 +442,10 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
                     elif type(a) is not tuple:
                         (da,) = local
                         a._g += g * da  # type: ignore[union-attr]
-                    else:
-                        for p, d in zip(a, local, strict=True):
+                    else:  # many operands: counted once here (a strict zip is slower)
+                        if len(local) != len(a):
+                            raise ValueError
+                        for p, d in zip(a, local, strict=False):
                             p._g += g * d
                     continue
                 for slot, (p, d) in enumerate(zip(node.parents, local, strict=True)):

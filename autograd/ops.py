@@ -98,7 +98,9 @@ def _relu(x: float) -> float:
 def _pow(x: float, n: float) -> float:
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError("0 cannot be raised to a negative power")
-    return math.pow(x, n)  # math.pow raises on a negative base with a fractional exponent
+    if x == -math.inf and math.isfinite(n) and not n.is_integer():  # IEEE says +inf or 0
+        raise ValueError("math domain error")  # as sqrt(-inf) does
+    return math.pow(x, n)  # math.pow raises on a finite negative base, fractional exponent
 
 
 def _power_rule(x: Any, n: Any) -> Any:

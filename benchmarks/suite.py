@@ -213,20 +213,25 @@ def _times(data: _Data, config: Config, clock: Clock) -> dict[str, float]:
 
 
 def _step_rows(config: Config, t: dict[str, float]) -> list[Row]:
-    """Workloads 1 and 2, each judged twice: fresh samples, and inside a training loop.
+    """Workloads 1 and 2: judged inside a training loop, and shown fresh for information.
 
-    The issue's baseline (micrograd "about 1.2 s" a step) is micrograd in a loop, where the
-    cyclic garbage of earlier steps is still around; fresh samples collect it first.
+    The issue's baseline is micrograd inside its demo's loop: "about 1.2 s" a step, "about two
+    minutes" for 100 steps, the cyclic garbage of earlier steps still around. A fresh sample
+    collects that garbage first, which roughly halves micrograd's time: a different regime
+    from the one the targets were set in, so its rows carry no target.
     """
     rows = []
     for case, title, target in (("ours", "W1 step, micrograd's graph", 8),
                                 ("nn", "W2 step, nn.MLP (fused dot)", 40)):
-        for suffix, note in (("", ""), (" loop", f", in a {config.loop_steps}-step loop")):
+        for suffix, note in ((" loop", f", in a {config.loop_steps}-step loop"), ("", ", fresh")):
             ours, micro = t[case + suffix], t["micrograd" + suffix]
+            judged = suffix == " loop"
             rows.append(Row(f"{title} ({config.points} points{note})", format_seconds(ours),
                             format_seconds(micro), format_seconds(t["numpy"]),
                             speedup(micro, ours), f"{ours / t['numpy']:.0f}x slower",
-                            f">= {target}x faster than micrograd", micro / ours >= target))
+                            f">= {target}x faster than micrograd" if judged else
+                            "(no target: garbage collected first)",
+                            micro / ours >= target if judged else None))
     return rows
 
 

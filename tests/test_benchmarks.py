@@ -38,6 +38,10 @@ def test_quick_run_passes_the_gate_and_prints_the_table(
         assert label in table, f"no {label!r} row in the table:\n{table}"
     lines = [line for line in table.splitlines() if line.startswith("|")]
     assert len({len(line) for line in lines}) == 1, "the table's columns are not aligned"
+    for title in ("W1 step", "W2 step"):  # judged in a training loop; fresh for information
+        loop = next(line for line in lines if title in line and "-step loop" in line)
+        fresh = next(line for line in lines if title in line and ", fresh" in line)
+        assert "faster than micrograd: target " in loop and "(no target" in fresh
     w3 = next(line for line in lines if "10^3 ops" in line)
     assert "RecursionError" in w3  # micrograd's recursive sort, shown instead of crashing
     assert "targets met:" in out

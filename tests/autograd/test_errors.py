@@ -94,6 +94,8 @@ DOMAIN: list[tuple[str, Callable[[], Value], type[Exception], str]] = [
     ("0**-1", lambda: Value(0) ** -1, ZeroDivisionError, r"pow.*x = 0\.0.*n = -1\.0"),
     ("0**-0.5", lambda: Value(0) ** -0.5, ZeroDivisionError, r"pow.*x = 0\.0.*n = -0\.5"),
     ("(-8)**(1/3)", lambda: Value(-8) ** (1 / 3), ValueError, r"pow.*x = -8\.0"),
+    ("(-inf)**0.5", lambda: Value(-INF) ** 0.5, ValueError, r"pow.*x = -inf.*n = 0\.5"),
+    ("(-inf)**-1.5", lambda: Value(-INF) ** -1.5, ValueError, r"pow.*x = -inf.*n = -1\.5"),
     ("0**Value(2)", lambda: Value(0.0) ** Value(2.0), ValueError, r"powv.*x = 0\.0"),
     ("(-2)**Value(2)", lambda: (-2) ** Value(2.0), ValueError, r"powv.*x = -2\.0"),
     ("exp(1000)", lambda: Value(1000).exp(), OverflowError, r"exp.*x = 1000\.0"),
@@ -254,6 +256,8 @@ def test_nan_propagates_through_binary_ops(name: str, f: Callable[[], Value]) ->
     ("sigmoid(-inf)", lambda: Value(-INF).sigmoid(), 0.0),
     ("relu(inf)", lambda: Value(INF).relu(), INF), ("relu(-inf)", lambda: Value(-INF).relu(), 0.0),
     ("1/inf", lambda: 1 / Value(INF), 0.0), ("2**-inf", lambda: 2 ** Value(-INF), 0.0),
+    ("(-inf)**2", lambda: Value(-INF) ** 2, INF), ("(-inf)**3", lambda: Value(-INF) ** 3, -INF),
+    ("(-inf)**-2", lambda: Value(-INF) ** -2, 0.0),
 ])
 def test_inf_propagates(name: str, f: Callable[[], Value], expected: float) -> None:
     assert f().data == expected
