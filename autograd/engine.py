@@ -27,8 +27,18 @@ _new = object.__new__
 def _as_float(data: Any) -> float:
     """Read a real number as float; anything else is a TypeError naming its type."""
     if isinstance(data, numbers.Real):  # int, float, bool, Fraction, numpy scalars
-        return float(data)
-    raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"Value needs a real number that fits a float (at most about "
+                                f"1.8e308), got {type(data).__name__} {_short(data)}") from None
+    raise TypeError(f"Value needs a real number, got {type(data).__name__} {_short(data)}")
+
+
+def _short(x: Any) -> str:
+    """repr(x), cut to a length an error message can hold."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _lift(x: Any) -> Value | None:
@@ -36,7 +46,7 @@ def _lift(x: Any) -> Value | None:
     if type(x) is Value:
         return x
     if type(x) is float or isinstance(x, numbers.Real):  # float first: the ABC check is slow
-        return Value(float(x))
+        return Value(x)
     return None
 
 
@@ -178,10 +188,15 @@ class Value:
             node.grad = 0.0
 
 
+_SHOWN = 4  # operands an error message lists (an n-ary node can have hundreds)
+
+
 def _domain_message(op: Op, args: Sequence[Any], kind: type, what: str = "") -> str:
     names = op.operand_names(len(args))
     values = [a.data if type(a) is Value else a for a in args]
-    at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, values, strict=True))
+    at = ", ".join(f"{n} = {v!r}" for n, v in list(zip(names, values, strict=True))[:_SHOWN])
+    if len(args) > _SHOWN:
+        at += f", ... ({len(args)} operands)"
     if kind is OverflowError:
         return f"{what or op.name} overflows a float at {at}"
     if op.domain == ALL_REALS:  # only a row of your own gets here: its forward gave nan
@@ -207,6 +222,8 @@ def _apply(op: Op, *args: Value) -> Value:
         if op.domain != ALL_REALS or all(math.isfinite(x.data) for x in args):
             raise type(err)(_domain_message(op, args, type(err))) from None
         out = math.nan  # explicit inf where every real is allowed propagates: sin(inf) is nan
+    if type(out) is not float:  # a row of your own, or a numpy number stored in .data
+        out = _forward_result(op, out)
     if out - out != 0.0 and all(math.isfinite(x.data) for x in args):  # nan or inf appeared
         kind = OverflowError if math.isinf(out) else ValueError
         raise kind(_domain_message(op, args, kind))
@@ -216,8 +233,18 @@ def _apply(op: Op, *args: Value) -> Value:
     return node
 
 
+def _forward_result(op: Op, out: Any) -> float:
+    if isinstance(out, numbers.Real):
+        return float(out)
+    raise TypeError(f"the forward of {op.name} returned {type(out).__name__} {_short(out)}; a "
+                    "row's forward must return a real number")
+
+
 def apply_op(op: Op, *operands: Operand) -> Value:
     """A node of any op-table row, your own rows included, checked like every built-in op."""
+    if not isinstance(op, Op):
+        raise TypeError(f"apply_op: op must be an Op (a row such as OPS['log']), got "
+                        f"{type(op).__name__} {_short(op)}")
     if op.arity is not None and len(operands) != op.arity:
         raise TypeError(f"apply_op: {op.name} takes {op.arity} operands, got {len(operands)}")
     return _apply(op, *_lift_all(op.name, operands))
@@ -352,7 +379,11 @@ def grad(output: Value, inputs: Value | Sequence[Value], *,
     """
     if type(output) is not Value:
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
-    items = [inputs] if isinstance(inputs, Value) else list(inputs)
+    try:
+        items = [inputs] if isinstance(inputs, Value) else list(inputs)
+    except TypeError:
+        raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
+                        f"{type(inputs).__name__}") from None
     for i, x in enumerate(items):
         if type(x) is not Value:
             raise TypeError(f"grad: input {i} must be a Value, got {type(x).__name__}")
@@ -431,8 +462,11 @@ def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
                 else:
                     local = op.partials(node.data, a.data)  # type: ignore[union-attr]
             except (ValueError, ZeroDivisionError, OverflowError) as err:
-                what = f"the derivative of {op.name} (backward)"
-                raise type(err)(_domain_message(op, node.parents, type(err), what)) from None
+                parents = node.parents
+                if op.domain != ALL_REALS or all(math.isfinite(p.data) for p in parents):
+                    what = f"the derivative of {op.name} (backward)"
+                    raise type(err)(_domain_message(op, parents, type(err), what)) from None
+                local = (math.nan,) * len(parents)  # as forward: sin(inf) is nan, so is cos(inf)
             try:
                 if steps is None:  # the rule of the loop below, without its record
                     if b is not None:  # two operands or one: the common cases, unrolled

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from autograd.engine import Value, grad
+from autograd.engine import Value, grad, walk
 
 __all__ = ["GradcheckEntry", "GradcheckReport", "assert_gradcheck", "gradcheck"]
 
@@ -464,11 +464,11 @@ class _Checker:
         """Why point is a kink for d T_k / d x_j ('' if it is not); T_k is ``here`` at point.
 
         A kink: T_k or its analytic derivative jumps at x (relu at 0: 0 left, 1 right;
-        ``x.relu() - (-x).relu()``: 1 on both sides but 0 at 0; at second order abs' itself
-        jumps), the jump stays the same when looking twice as close (a smooth change would
-        halve), and just left and just right the derivative agrees with finite differences.
-        "Just" is relative to |x| and, for small inputs, to 1 (``abs(x)`` at x = 1e-38 is as
-        good as at its kink).
+        ``x.relu() - (-x).relu()``: 1 on both sides but 0 at 0, accepted only when an op of
+        f's graph sits at its own kink; at second order abs' itself jumps), the jump stays the
+        same when looking twice as close (a smooth change would halve), and just left and just
+        right the derivative agrees with finite differences. "Just" is relative to |x| and,
+        for small inputs, to 1 (``abs(x)`` at x = 1e-38 is as good as at its kink).
         """
         x = point[j]
         for scale in _scales(x):
@@ -480,22 +480,43 @@ class _Checker:
             except _PROBE_ERRORS:
                 continue
             far_left, far_right, near_left, near_right = slopes
-            slope_jump = (  # left differs from right, or both from the value at x
-                self.persists(a, far_right - far_left, near_right - near_left)
-                or self.persists(a, (far_left + far_right) / 2.0 - a,
-                                 (near_left + near_right) / 2.0 - a))
+            sides_differ = self.persists(a, far_right - far_left, near_right - near_left)
+            # both sides agree but differ from the value at x: only an op's convention at
+            # its kink explains that (relu'(0) = 0 in x.relu() - (-x).relu()), nothing else
+            convention = "" if sides_differ or not self.persists(
+                a, (far_left + far_right) / 2.0 - a, (near_left + near_right) / 2.0 - a
+            ) else self.kink_in_graph(point)
             value_jump = self.persists(here, values[1] - values[0], values[3] - values[2])
-            if not (slope_jump or value_jump):
+            if not (sides_differ or convention or value_jump):
                 continue
             if all(self.right_near(level, point, k, j, x + d, slope, delta)
                    for d, slope in zip(steps[:2], slopes[:2], strict=True)):
-                if slope_jump:
+                if sides_differ:
                     return (f"not differentiable here: the derivative is {slopes[0]!r} just "
                             f"left and {slopes[1]!r} just right, and both agree with finite "
+                            "differences")
+                if convention:
+                    return (f"{convention}: the derivative there is a convention, {a!r} here "
+                            f"but {slopes[0]!r} on both sides, where it agrees with finite "
                             "differences")
                 return (f"not differentiable here: {self.target_name(level, k)} itself jumps, "
                         f"{values[0]!r} just left and {values[1]!r} just right; its derivative "
                         "there agrees with finite differences")
+        return ""
+
+    def kink_in_graph(self, point: Sequence[float]) -> str:
+        """An op of f's graph at point that sits where its derivative jumps, e.g. "relu at
+        x = 0.0" ('' if there is none)."""
+        try:
+            nodes = walk(self.call(point)[0])
+        except _PROBE_ERRORS:
+            return ""
+        for node in nodes:
+            op, operands = node.op, [p.data for p in node.parents]
+            if op is not None and op.kink is not None and op.kink(*operands):
+                names = op.operand_names(len(operands))
+                at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, operands, strict=True))
+                return f"{op.name} at {at}"
         return ""
 
     def persists(self, a: float, far: float, near: float) -> bool:

@@ -8,6 +8,7 @@ arithmetic operators and the dispatching helpers below. The chain rule lives in 
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import re
 from collections.abc import Callable
@@ -21,7 +22,11 @@ ALL_REALS = "all real numbers"  # the domain of a row that accepts every real op
 
 @dataclass(frozen=True, eq=False)
 class Op:
-    """One primitive: its name, symbol, forward, local partials, formulas and domain."""
+    """One primitive: its name, symbol, forward, local partials, formulas and domain.
+
+    ``kink(*inputs)``, for a row whose derivative jumps (relu, abs), says whether the operands
+    sit where it does; gradcheck then accepts the row's convention there (relu'(0) = 0).
+    """
 
     name: str
     symbol: str
@@ -30,6 +35,7 @@ class Op:
     partials: Callable[..., tuple[Any, ...]]  # (out, *inputs) -> d out / d input_i
     formulas: tuple[str, ...]  # per operand slot, for people: "1 - tanh(x)^2"
     domain: str = ALL_REALS
+    kink: Callable[..., bool] | None = None  # (*inputs) -> whether the derivative jumps here
 
     def operand_names(self, nargs: int) -> tuple[str, ...]:
         """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b."""
@@ -52,9 +58,17 @@ class Op:
         return f"<op {self.name}>"
 
 
+def _real(v: Any) -> bool:
+    # Rules see numbers in backward (floats, or whatever real a user stored in .data, e.g. a
+    # numpy float) and Values under create_graph; this tells which, floats first.
+    return type(v) is float or isinstance(v, numbers.Real)
+
+
 def _num(v: Any) -> float:
-    # Rules see floats in backward and Values under create_graph; this reads either as a float.
-    return v if type(v) is float else v.data
+    """A rule's operand as a float, whether it is a number or a Value."""
+    if type(v) is float:
+        return v
+    return float(v) if isinstance(v, numbers.Real) else v.data
 
 
 def _sign(x: Any) -> float:
@@ -67,16 +81,20 @@ def _step(x: Any) -> float:
     return 1.0 if x > 0.0 else 0.0 if x <= 0.0 else x  # 0 at the kink; nan stays nan
 
 
+def _at_zero(x: float) -> bool:
+    return x == 0.0
+
+
 def _cos(x: Any) -> Any:
-    return math.cos(x) if type(x) is float else x.cos()
+    return math.cos(x) if _real(x) else x.cos()
 
 
 def _sin(x: Any) -> Any:
-    return math.sin(x) if type(x) is float else x.sin()
+    return math.sin(x) if _real(x) else x.sin()
 
 
 def _log(x: Any) -> Any:
-    return math.log(x) if type(x) is float else x.log()
+    return math.log(x) if _real(x) else x.log()
 
 
 def _sigmoid(x: float) -> float:
@@ -88,7 +106,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _sig(x: Any) -> Any:
-    return _sigmoid(x) if type(x) is float else x.sigmoid()
+    return _sigmoid(x) if _real(x) else x.sigmoid()
 
 
 def _relu(x: float) -> float:
@@ -142,11 +160,11 @@ OPS: dict[str, Op] = {op.name: op for op in (
     # x ** n with a number n: n is a constant operand, so its slot gets no gradient
     Op("pow", "**", 2, _pow, lambda out, x, n: (_power_rule(x, n), 0.0),
          ("n*x^(n-1)", "0 (constant exponent)"),
-         "x != 0 for n < 0, and x >= 0 for fractional n"),
+         "x != 0 for n < 0, x >= 0 for fractional n, and x > 0 to differentiate for 0 < n < 1"),
     # x ** y with a Value y: both slots differentiable, so the base must be positive
     Op("powv", "**", 2, _powv, lambda out, x, y: (y * x ** (y - 1.0), out * _log(x)),
          ("y*x^(y-1)", "x^y*log(x)"), "x > 0"),
-    Op("abs", "abs", 1, abs, lambda out, x: (_sign(x),), ("sign(x)",)),
+    Op("abs", "abs", 1, abs, lambda out, x: (_sign(x),), ("sign(x)",), kink=_at_zero),
     Op("exp", "exp", 1, math.exp, lambda out, x: (out,), ("exp(x)",), "x <= 709.78"),
     Op("log", "log", 1, math.log, lambda out, x: (1.0 / x,), ("1/x",), "x > 0"),
     Op("sqrt", "sqrt", 1, math.sqrt, lambda out, x: (0.5 / out,), ("1/(2*sqrt(x))",),
@@ -157,7 +175,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("sigmoid", "sigmoid", 1, _sigmoid, lambda out, x: (out * _sig(-x),),
          ("sigmoid(x)*(1 - sigmoid(x))",)),
     Op("relu", "relu", 1, _relu, lambda out, x: (_step(x),),
-         ("1 if x > 0 else 0",)),
+         ("1 if x > 0 else 0",), kink=_at_zero),
     Op("sin", "sin", 1, math.sin, lambda out, x: (_cos(x),), ("cos(x)",)),
     Op("cos", "cos", 1, math.cos, lambda out, x: (-_sin(x),), ("-sin(x)",)),
     Op("sum", "sum", None, _sum, lambda out, *xs: (1.0,) * len(xs), ("1",)),

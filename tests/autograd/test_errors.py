@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
-from autograd import Value, backprop_steps, dot, grad, sum_values, walk
+from autograd import Op, Value, apply_op, backprop_steps, dot, grad, sum_values, walk
 
 NAN, INF = float("nan"), float("inf")
 
@@ -71,6 +72,36 @@ def test_grad_rejects_non_values() -> None:
         grad(1.0, [x])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"input 1.*float"):
         grad(x * 2, [x, 2.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"grad: inputs must be a Value or a sequence.*None"):
+        grad(x * 2, None)  # type: ignore[arg-type]
+
+
+def test_apply_op_rejects_a_name_for_a_row() -> None:
+    with pytest.raises(TypeError, match=r"apply_op: op must be an Op.*OPS\['log'\].*str 'log'"):
+        apply_op("log", Value(2.0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("result", [1 + 1j, None, "1.0", [1.0]])
+def test_a_forward_that_returns_a_non_number_is_named(result: object) -> None:
+    row = Op("odd", "odd", 1, lambda x: result, lambda out, x: (1.0,), ("1",))
+    with pytest.raises(TypeError, match=rf"the forward of odd returned {type(result).__name__}"):
+        apply_op(row, Value(1.0))
+
+
+def test_a_number_too_large_for_a_float_is_named() -> None:
+    for build in (lambda: Value(10**400), lambda: Value(1.0) * 10**400,
+                  lambda: 10**400 - Value(1.0)):
+        with pytest.raises(OverflowError, match=r"fits a float.*got int 1000") as info:
+            build()
+        _single(info.value)
+        assert len(str(info.value)) < 200  # the 401 digits are cut short
+
+
+def test_a_wide_node_lists_a_few_operands_in_its_message() -> None:
+    with pytest.raises(OverflowError, match=r"sum overflows.*x_4 = 1e\+308, \.\.\. \(100 operands\)"
+                       ) as info:
+        sum_values([Value(1e308)] * 100)
+    assert "x_5" not in str(info.value)
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
@@ -138,7 +169,8 @@ def test_a_failed_op_leaves_its_operands_usable() -> None:
 BACKWARD_DOMAIN: list[tuple[str, Callable[[Value], Value], float, str]] = [
     ("sqrt at 0", Value.sqrt, 0.0, r"derivative of sqrt.*x = 0\.0"),
     ("x**0.5 at 0", lambda x: x**0.5, 0.0, r"derivative of pow.*x = 0\.0.*n = 0\.5"),
-    ("x**0.25 at 0", lambda x: x**0.25, 0.0, r"derivative of pow.*x = 0\.0"),
+    ("x**0.25 at 0", lambda x: x**0.25, 0.0,
+     r"derivative of pow.*x = 0\.0.*needs.*x > 0 to differentiate for 0 < n < 1"),
 ]
 
 
@@ -267,7 +299,13 @@ def test_inf_propagates(name: str, f: Callable[[], Value], expected: float) -> N
 @pytest.mark.parametrize("method", ["sin", "cos"])
 def test_sin_and_cos_of_infinity_propagate_as_nan(method: str, x0: float) -> None:
     # like inf - inf: an explicit non-finite operand may give nan, and that is not an error
-    assert math.isnan(getattr(Value(x0), method)().data)
+    x = Value(x0)
+    y = getattr(x, method)()
+    assert math.isnan(y.data)
+    y.backward()  # the derivative there (cos(inf)) is nan too, not an error
+    assert math.isnan(x.grad)
+    assert math.isnan(grad(y, [x])[0])
+    assert math.isnan(grad(y, [x], create_graph=True)[0].data)
 
 
 def test_nan_propagates_through_backward() -> None:
@@ -277,3 +315,26 @@ def test_nan_propagates_through_backward() -> None:
     assert math.isnan(y.data)
     assert math.isnan(x.grad)
     assert math.isnan(w.grad)
+
+
+# -- numbers of other types stored in .data -------------------------------------------------
+NUMPY_DATA: list[tuple[str, Callable[[Value], Value]]] = [
+    ("relu", lambda x: (x * 2).relu()), ("abs", abs), ("tanh", Value.tanh),
+    ("sigmoid", Value.sigmoid), ("sin", Value.sin), ("cos", Value.cos), ("log", Value.log),
+    ("pow", lambda x: x**1.5), ("powv", lambda x: x ** (x + 1)), ("exp", Value.exp),
+]
+
+
+@pytest.mark.parametrize("build", [d[1] for d in NUMPY_DATA], ids=[d[0] for d in NUMPY_DATA])
+def test_a_numpy_number_assigned_to_data_works_like_a_float(
+        build: Callable[[Value], Value]) -> None:
+    # e.g. p.data -= lr * p.grad with a learning rate from np.linspace
+    plain, mixed = Value(0.7), Value(0.7)
+    mixed.data = np.linspace(0.0, 0.7, 2)[1]
+    assert type(mixed.data) is not float
+    ys = [build(plain), build(mixed)]
+    assert type(ys[1].data) is float and ys[1].data == ys[0].data
+    for y in ys:
+        y.backward()
+    assert mixed.grad == plain.grad
+    assert grad(build(mixed), [mixed], create_graph=True)[0].data == plain.grad

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from autograd import (
     OPS,
     GradcheckReport,
+    Op,
     Value,
     apply_op,
     assert_gradcheck,
@@ -175,7 +177,45 @@ def test_a_derivative_that_jumps_inside_a_smooth_function_is_a_kink() -> None:
     assert report
     (entry,) = report.entries
     assert entry.status == "kink" and entry.analytic == 0.0 and entry.numeric == 1.0
-    assert "the derivative is 1.0 just left and 1.0 just right" in entry.note
+    assert entry.note.startswith("relu at x = 0.0: the derivative there is a convention")
+    assert "1.0 on both sides" in entry.note
+
+
+def _special_cased(value: float, wrong: float) -> Op:
+    """A smooth row whose partial is special-cased, wrongly, at one point."""
+    def partial(out: float, x: float) -> tuple[float]:
+        return (wrong if x == value else 2.0 * x + 1.0,)
+    return Op("special", "s", 1, lambda x: x * x + x, partial, ("2*x + 1",))
+
+
+def test_a_wrong_derivative_at_one_point_of_a_smooth_op_is_a_mismatch() -> None:
+    # the same shape as relu(x) - relu(-x) at 0, but no op has a kink here: a wrong special case
+    for x, wrong in ((0.0, 0.0), (0.0, 5.0), (3.0, 0.0)):
+        row = _special_cased(x, wrong)
+        report = gradcheck(lambda v, row=row: apply_op(row, v), [x])
+        assert [e.status for e in report.entries] == ["mismatch"], report
+        assert gradcheck(lambda v, row=row: apply_op(row, v), [x + 0.5])  # right elsewhere
+    sinc = Op("sinc", "sinc", 1, lambda x: 1.0 if x == 0.0 else math.sin(x) / x,
+              lambda out, x: (1.0 if x == 0.0 else (x * math.cos(x) - math.sin(x)) / x**2,),
+              ("(x cos x - sin x) / x^2",))  # sinc'(0) is 0, not 1
+    assert [e.status for e in gradcheck(lambda v: apply_op(sinc, v), [0.0]).entries] == [
+        "mismatch"]
+
+
+def test_a_row_of_your_own_can_declare_its_kink() -> None:
+    # a leaky relu whose slope at 0 is taken as 1: declared, the convention is accepted
+    def leaky(kink: object) -> Op:
+        return Op("leaky", "leaky", 1, lambda x: x if x > 0.0 else 0.1 * x,
+                  lambda out, x: (1.0 if x >= 0.0 else 0.1,), ("1 if x >= 0 else 0.1",),
+                  kink=kink)  # type: ignore[arg-type]
+
+    def f(row: Op) -> Callable[[Value], Value]:
+        return lambda v: apply_op(row, v) - apply_op(row, -v)  # 1.1 x: smooth, but 2 at 0
+
+    declared, undeclared = leaky(lambda x: x == 0.0), leaky(None)
+    assert [e.status for e in gradcheck(f(declared), [0.0]).entries] == ["kink"]
+    assert "leaky at x = 0.0" in gradcheck(f(declared), [0.0]).entries[0].note
+    assert [e.status for e in gradcheck(f(undeclared), [0.0]).entries] == ["mismatch"]
 
 
 def test_a_kink_of_the_first_derivative_shows_at_second_order() -> None:
