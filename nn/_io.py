@@ -7,6 +7,7 @@ A file looks like ``{"format": "stepgrad.nn", "version": 1, "model": {architectu
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import numbers
@@ -55,7 +56,11 @@ def load_state(model: Module, state: Any, where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
                              f"{value!r:.40}, not a number")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond 1.8e308
+            raise ValueError(f"{where}: parameter {name!r} is an integer too large for a float; "
+                             "parameters must be finite numbers") from None
         if not math.isfinite(number):
             raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
                              "finite numbers")
@@ -81,6 +86,9 @@ def load(model: Module, path: str | PathLike[str]) -> None:
     where = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise IsADirectoryError(f"cannot load {where}: it is a directory; give a model file's "
+                                "name") from None
     except UnicodeDecodeError:
         raise ValueError(f"{where}: not a stepgrad model file (not UTF-8 text)") from None
     try:
@@ -141,14 +149,16 @@ def write_atomic(path: str | PathLike[str], data: bytes | str) -> None:
 
     The data goes to a temporary file in the same directory, is flushed to disk, then
     ``os.replace`` swaps it in (atomic on POSIX and Windows); on any error the temporary file
-    is removed and the old file is untouched. The one place stepgrad writes user files.
+    is removed and the old file is untouched. A symlink is written through: its target is
+    replaced and the link kept. The one place stepgrad writes user files.
     """
-    path = Path(path)
+    given = path
+    path = Path(os.path.realpath(path))
     directory = path.parent
     if path.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a directory; give a file name")
+        raise IsADirectoryError(f"cannot write {given}: it is a directory; give a file name")
     if not directory.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {directory} does not exist")
+        raise FileNotFoundError(f"cannot write {given}: directory {directory} does not exist")
     if path.exists():  # keep an existing file's permissions (mkstemp would make them 0600)
         mode = stat.S_IMODE(path.stat().st_mode)
     else:  # a new file gets what the umask gives any new file
@@ -156,7 +166,11 @@ def write_atomic(path: str | PathLike[str], data: bytes | str) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except PermissionError:  # its message would name the temporary file
+        raise PermissionError(errno.EACCES, f"directory {directory} is not writable",
+                              str(given)) from None
     try:
         with open(fd, "wb") as f:
             f.write(payload)

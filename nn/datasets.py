@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from nn.optim import _non_negative, _number, _positive
+
 __all__ = ["DIGIT_GLYPHS", "LAYER_EXAMPLE", "LOSS_EXAMPLE", "NEURON_EXAMPLE", "PATIENT_FEATURES",
            "LayerExample", "LossExample", "NeuronExample", "blobs", "circles", "digits",
            "glyph_text", "moons", "patients", "spirals", "standardize", "train_test_split",
@@ -65,6 +67,8 @@ LOSS_EXAMPLE = LossExample((50.0, 101.0, 42.0, 95.0), (50.0, 100.0, 40.0, 90.0))
 def _rng(seed: Any) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+    if seed < 0:  # numpy's generators take no negative seed
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     return np.random.default_rng(int(seed))
 
 
@@ -72,12 +76,6 @@ def _count(name: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-def _noise(value: Any, name: str = "noise") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 def _shuffled(rng: np.random.Generator, X: Array, y: Labels) -> tuple[Array, Labels]:
@@ -99,7 +97,7 @@ def _two_classes(rng: np.random.Generator, noise: float, first: Array,
 
 def moons(n: int = 100, *, noise: float = 0.1, seed: int = 0) -> tuple[Array, Labels]:
     """Two interleaving half circles (as scikit-learn's make_moons): labels 0 (upper), 1."""
-    n, noise, rng = _count("n", n, 2), _noise(noise), _rng(seed)
+    n, noise, rng = _count("n", n, 2), _non_negative("noise", noise), _rng(seed)
     upper = _unit_circle(np.linspace(0, np.pi, n - n // 2))
     lower = np.array([1.0, 0.5]) - _unit_circle(np.linspace(0, np.pi, n // 2))
     return _two_classes(rng, noise, upper, lower)
@@ -108,8 +106,8 @@ def moons(n: int = 100, *, noise: float = 0.1, seed: int = 0) -> tuple[Array, La
 def circles(n: int = 100, *, noise: float = 0.05, factor: float = 0.5,
             seed: int = 0) -> tuple[Array, Labels]:
     """A circle inside another: label 0 on the outer one (radius 1), 1 on the inner."""
-    n, noise, rng = _count("n", n, 2), _noise(noise), _rng(seed)
-    if not 0 < factor < 1:
+    n, noise, rng = _count("n", n, 2), _non_negative("noise", noise), _rng(seed)
+    if not 0 < _number("factor", factor) < 1:
         raise ValueError(f"factor (inner radius) must be between 0 and 1, got {factor!r}")
     outer = _unit_circle(np.linspace(0, 2 * np.pi, n - n // 2, endpoint=False))
     inner = _unit_circle(np.linspace(0, 2 * np.pi, n // 2, endpoint=False))
@@ -119,7 +117,8 @@ def circles(n: int = 100, *, noise: float = 0.05, factor: float = 0.5,
 def spirals(n: int = 300, *, classes: int = 3, noise: float = 0.2,
             seed: int = 0) -> tuple[Array, Labels]:
     """``classes`` arms of a spiral (CS231n's classic), n points split between them."""
-    n, k, noise, rng = _count("n", n), _count("classes", classes, 2), _noise(noise), _rng(seed)
+    n, k, rng = _count("n", n), _count("classes", classes, 2), _rng(seed)
+    noise = _non_negative("noise", noise)
     if n < k:
         raise ValueError(f"n must be at least classes ({k}), got {n}")
     parts, labels = [], []
@@ -135,7 +134,7 @@ def blobs(n: int = 100, *, centers: int = 3, features: int = 2, spread: float = 
           box: float = 8.0, seed: int = 0) -> tuple[Array, Labels]:
     """Gaussian blobs: ``centers`` centres uniform in [-box, box]^features, std ``spread``."""
     n, k, d = _count("n", n), _count("centers", centers), _count("features", features)
-    rng, spread = _rng(seed), _noise(spread, "spread")
+    rng, spread, box = _rng(seed), _non_negative("spread", spread), _positive("box", box)
     middles = rng.uniform(-box, box, size=(k, d))
     y = np.arange(n, dtype=np.int64) % k
     X = middles[y] + rng.normal(scale=spread, size=(n, d))
@@ -147,7 +146,7 @@ def xor(n: int = 4, *, noise: float = 0.0, seed: int = 0) -> tuple[Array, Labels
 
     Points cycle through (0,0), (0,1), (1,0), (1,1), each with Gaussian ``noise`` added.
     """
-    n, noise, rng = _count("n", n), _noise(noise), _rng(seed)
+    n, noise, rng = _count("n", n), _non_negative("noise", noise), _rng(seed)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     X = corners[np.arange(n) % 4] + rng.normal(scale=noise, size=(n, 2))
     y = np.array([0, 1, 1, 0], np.int64)[np.arange(n) % 4]
@@ -168,7 +167,7 @@ def patients(n: int = 200, *, sick_fraction: float = 0.4, seed: int = 0) -> tupl
     is right for everyone.
     """
     n, rng = _count("n", n), _rng(seed)
-    if not 0 < sick_fraction < 1:
+    if not 0 < _number("sick_fraction", sick_fraction) < 1:
         raise ValueError(f"sick_fraction must be between 0 and 1, got {sick_fraction!r}")
     sick = (rng.random(n) < sick_fraction).astype(np.int64)
     # clipped to what a clinic sees, so no draw from a Gaussian tail is absurd
@@ -204,9 +203,9 @@ def digits(n_per_class: int = 50, *, flip: float = 0.15, jitter: float = 0.2,
     probability ``flip``, then Gaussian noise of std ``jitter`` is added and clipped.
     """
     n, rng = _count("n_per_class", n_per_class), _rng(seed)
-    if not 0 <= flip < 0.5:
+    if not 0 <= _number("flip", flip) < 0.5:
         raise ValueError(f"flip must be in [0, 0.5), got {flip!r}")
-    jitter = _noise(jitter, "jitter")
+    jitter = _non_negative("jitter", jitter)
     clean = np.array([[c == "#" for row in g for c in row] for g in DIGIT_GLYPHS], np.float64)
     y = np.repeat(np.arange(10, dtype=np.int64), n)
     X = clean[y]
@@ -230,7 +229,7 @@ def train_test_split(X: Any, y: Any, *, test_fraction: float = 0.25,
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} rows of X but {len(y)} labels")
-    if not 0 < test_fraction < 1:
+    if not 0 < _number("test_fraction", test_fraction) < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
     n_test = int(round(len(y) * test_fraction))
     if not 0 < n_test < len(y):

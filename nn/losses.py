@@ -15,6 +15,7 @@ from typing import Any
 
 from autograd import Value, dot, sum_values
 from nn.modules import Module
+from nn.optim import _number
 
 __all__ = ["binary_cross_entropy", "hinge", "l2", "logsumexp", "mse", "softmax",
            "softmax_cross_entropy", "softplus"]
@@ -32,6 +33,7 @@ def mse(outputs: Any, targets: Any) -> Value:
 
 def hinge(scores: Any, labels: Any, *, margin: float = 1.0) -> Value:
     """Max-margin loss (micrograd's demo): mean(relu(margin - y * score)), labels -1 or +1."""
+    margin = _number("hinge: margin", margin)
     outs = _outputs("hinge", "scores", scores)
     ys = _labels("hinge", "labels", labels, len(outs))
     for i, y in enumerate(ys):
@@ -75,6 +77,8 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Value:
     fn = "softmax_cross_entropy"
     rows = _rows(fn, logits)
     k = len(rows[0])
+    _iterable(fn, "labels", labels)
+    labels = list(labels)
     if len(labels) != len(rows):
         raise ValueError(f"{fn}: {len(rows)} rows of logits but {len(labels)} labels")
     classes = []
@@ -83,7 +87,7 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Value:
             raise ValueError(f"{fn}: labels must be class indices 0..{k - 1} (one per row); "
                              f"labels[{i}] is {y!r}")
         classes.append(int(y))
-    return _mean([logsumexp(row) - row[y] for row, y in zip(rows, classes, strict=True)])
+    return _mean([_logsumexp(row) - row[y] for row, y in zip(rows, classes, strict=True)])
 
 
 def l2(parameters: Module | Iterable[Value], alpha: float = 1e-4) -> Value:
@@ -96,18 +100,28 @@ def l2(parameters: Module | Iterable[Value], alpha: float = 1e-4) -> Value:
 
 def softplus(z: Value) -> Value:
     """log(1 + e^z), stably: m + log(e^-m + e^(z - m)) with m = max(z, 0) held constant."""
+    if type(z) is not Value:
+        raise TypeError(f"softplus: z must be a Value, got {type(z).__name__} (for a number x "
+                        "pass Value(x))")
     m = max(z.data, 0.0)
     return ((z - m).exp() + math.exp(-m)).log() + m
 
 
 def logsumexp(values: Sequence[Value]) -> Value:
     """log(sum(e^v)), stably: the largest value is subtracted first, as a constant."""
+    return _logsumexp(_values("logsumexp", values))
+
+
+def _logsumexp(values: Sequence[Value]) -> Value:
     m = max(v.data for v in values)
+    if math.isinf(m):  # v - m would be inf - inf; the sum is the infinite largest value itself
+        return next(v for v in values if v.data == m)
     return sum_values([(v - m).exp() for v in values]).log() + m
 
 
 def softmax(values: Sequence[Value]) -> list[Value]:
     """Probabilities e^v / sum(e^v), as Values (stable: the largest value is subtracted)."""
+    values = _values("softmax", values)
     m = max(v.data for v in values)
     exps = [(v - m).exp() for v in values]
     total = sum_values(exps)
@@ -150,6 +164,7 @@ def _outputs(fn: str, name: str, values: Any) -> list[Value]:
 def _labels(fn: str, name: str, labels: Any, n: int) -> list[float]:
     if isinstance(labels, numbers.Real):
         labels = [labels]
+    _iterable(fn, name, labels)
     out = []
     for i, y in enumerate(labels):
         if not isinstance(y, numbers.Real):
@@ -157,6 +172,26 @@ def _labels(fn: str, name: str, labels: Any, n: int) -> list[float]:
         out.append(float(y))
     if len(out) != n:
         raise ValueError(f"{fn}: {n} outputs but {len(out)} {name}; give one per sample")
+    return out
+
+
+def _iterable(fn: str, name: str, labels: Any) -> None:
+    if not isinstance(labels, Iterable) or isinstance(labels, (str, bytes)):
+        raise TypeError(f"{fn}: {name} must be a list with one per sample, got "
+                        f"{type(labels).__name__}")
+
+
+def _values(fn: str, values: Any) -> list[Value]:
+    """A non-empty list of Values (not numbers: a plain float has no gradient to give)."""
+    if not isinstance(values, Iterable) or isinstance(values, Value):
+        raise TypeError(f"{fn}: values must be a list of Values, got {type(values).__name__}")
+    out = list(values)
+    if not out:
+        raise ValueError(f"{fn}: values is empty; give at least one Value")
+    for i, v in enumerate(out):
+        if type(v) is not Value:
+            raise TypeError(f"{fn}: values[{i}] is {type(v).__name__}, not a Value (for a "
+                            "number x pass Value(x))")
     return out
 
 

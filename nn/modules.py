@@ -11,6 +11,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from os import PathLike
 from typing import Any
 
@@ -155,18 +156,20 @@ def _lift_inputs(who: str, x: Any) -> list[Value]:
 
 
 def _wrong_length(x: Any, nin: int) -> bool:
-    try:
+    """False for a list or tuple of ``nin`` inputs (one type check); else _length decides."""
+    if type(x) is list or type(x) is tuple:
         return len(x) != nin
-    except TypeError:  # not a sequence at all: _length says so
-        return True
+    return True
 
 
 def _length(who: str, x: Any, nin: int) -> None:
     try:
-        n = len(x)
+        n: int | None = len(x)
     except TypeError:
+        n = None
+    if n is None or isinstance(x, (Mapping, AbstractSet)):  # not a dict's keys, a set's order
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got "
-                        f"{type(x).__name__}") from None
+                        f"{type(x).__name__}")
     if n != nin:
         raise ValueError(f"{who} expects {nin} inputs (nin={nin}), got {n}")
 
@@ -261,7 +264,7 @@ class Layer(Module):
     def from_weights(cls, weights: Sequence[Sequence[float]], biases: Sequence[float], *,
                      activation: str = "linear", fused: bool = True) -> Layer:
         """A layer holding exactly these numbers: one row of weights and one bias per neuron."""
-        if not weights or len(weights) != len(biases):
+        if len(weights) == 0 or len(weights) != len(biases):  # len: numpy arrays work too
             raise ValueError(f"from_weights: {len(weights)} weight rows but {len(biases)} "
                              "biases; give one row and one bias per neuron")
         layer = cls(len(weights[0]), len(weights), activation=activation, seed=0, fused=fused)

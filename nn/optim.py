@@ -41,7 +41,12 @@ class Optimizer:
         if isinstance(params, Module):
             named = params.named_parameters()
         else:
-            named = [(f"parameter {i}", p) for i, p in enumerate(params)]
+            try:
+                items = enumerate(params)
+            except TypeError:
+                raise TypeError(f"params must be a Module or a list of Values, got "
+                                f"{type(params).__name__}") from None
+            named = [(f"parameter {i}", p) for i, p in items]
         if not named:
             raise ValueError("params is empty: give a Module or a list of Values to train")
         seen: set[Value] = set()
@@ -143,6 +148,13 @@ class Adam(Optimizer):
             m.append(mi)
             v.append(vi)
             new.append(p.data - lr * (mi / c1) / (math.sqrt(vi / c2) + eps))
+        if not all(map(math.isfinite, v)):  # g * g overflowed: v would stay inf, p never move
+            i = next(i for i, vi in enumerate(v) if not math.isfinite(vi))
+            p = self.params[i]
+            raise OverflowError(
+                f"Adam.step: the square of {self.names[i]}'s grad overflows a float (value "
+                f"{p.data!r}, grad {p.grad!r}); training diverged: lower the learning rate or "
+                "rescale the loss")
         self._apply(new)
         self.m, self.v = m, v
 

@@ -6,6 +6,8 @@ unless asked. Accuracy helpers follow micrograd: a binary score is positive when
 
 from __future__ import annotations
 
+import math
+import numbers
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -15,8 +17,9 @@ from typing import Any, TextIO
 import numpy as np
 
 from autograd import Value
+from nn.datasets import _rng
 from nn.losses import binary_cross_entropy, hinge, l2, mse, softmax_cross_entropy
-from nn.modules import Module
+from nn.modules import Module, _count
 from nn.optim import SGD, Optimizer
 
 __all__ = ["LOSSES", "History", "accuracy", "binary_accuracy", "fit", "multiclass_accuracy"]
@@ -49,7 +52,8 @@ def binary_accuracy(scores: Sequence[Value | float], labels: Any) -> float:
     ys = list(labels)
     if len(ys) != len(scores) or not ys:
         raise ValueError(f"binary_accuracy: {len(scores)} scores but {len(ys)} labels")
-    hits = sum((_data(s) > 0) == (y > 0) for s, y in zip(scores, ys, strict=True))
+    # written so that a nan score is never a hit
+    hits = sum(_data(s) > 0 if y > 0 else _data(s) <= 0 for s, y in zip(scores, ys, strict=True))
     return float(hits / len(ys))
 
 
@@ -58,9 +62,14 @@ def multiclass_accuracy(logits: Sequence[Sequence[Value | float]], labels: Any) 
     ys = list(labels)
     if len(ys) != len(logits) or not ys:
         raise ValueError(f"multiclass_accuracy: {len(logits)} rows but {len(ys)} labels")
-    hits = sum(int(np.argmax([_data(v) for v in row])) == y
-               for row, y in zip(logits, ys, strict=True))
+    hits = sum(_argmax([_data(v) for v in row]) == y for row, y in zip(logits, ys, strict=True))
     return float(hits / len(ys))
+
+
+def _argmax(row: list[float]) -> int | None:
+    """The largest entry's index; None if the row holds a nan (no class is chosen)."""
+    i = int(np.argmax(row))  # numpy points at the first nan, if any
+    return None if math.isnan(row[i]) else i
 
 
 _ACCURACY: dict[Callable[[Any, Any], Value], Callable[[Any, Any], float]] = {
@@ -82,10 +91,19 @@ def _data(v: Value | float) -> float:
 
 
 def _rows(X: Any) -> list[list[float]]:
-    rows = np.asarray(X, dtype=np.float64)
+    try:
+        rows = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):  # ragged rows, strings, huge integers
+        raise ValueError("X must be a non-empty 2-D array of numbers (one row per sample, all "
+                         "of the same length)") from None
     if rows.ndim != 2 or not len(rows):
         raise ValueError(f"X must be a non-empty 2-D array (one row per sample), got shape "
                          f"{rows.shape}")
+    bad = np.argwhere(~np.isfinite(rows))
+    if len(bad):
+        i, j = bad[0]
+        raise ValueError(f"X has {rows[i, j]} at row {i}, column {j}; every entry of X must be "
+                         "a finite number")
     floats: list[list[float]] = rows.tolist()  # Python floats: the cheapest operands for Value
     return floats
 
@@ -107,19 +125,23 @@ def fit(model: Module, X: Any, y: Any, *,
     loss_fn = _loss(loss)
     rows = _rows(X)
     labels = np.asarray(y).tolist()
+    if not isinstance(labels, list):  # None or one number
+        raise TypeError(f"fit: y must be a list of labels, one per row of X; got "
+                        f"{type(y).__name__}")
     if len(labels) != len(rows):
         raise ValueError(f"fit: {len(rows)} rows of X but {len(labels)} labels in y")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    size = len(rows) if batch_size is None else batch_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+    epochs = _count("epochs", epochs)
+    size: Any = len(rows) if batch_size is None else batch_size  # numpy integers too
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
-    opt = optimizer if optimizer is not None else SGD(model, lr=0.1)
+    size = int(size)
+    opt = _optimizer(model, optimizer)
     params = model.parameters()
     measure = _ACCURACY.get(loss_fn)
     out = stream if stream is not None else sys.stderr
-    show = _Progress(out, progress, epochs * -(-len(rows) // size))
-    rng = np.random.default_rng(seed)
+    steps = epochs * -(-len(rows) // size)
+    show = _Progress(out, progress, steps)
+    rng = _rng(seed)
     history = History()
     start = time.perf_counter()
     for _ in range(epochs):
@@ -127,14 +149,22 @@ def fit(model: Module, X: Any, y: Any, *,
         for begin in range(0, len(rows), size):
             batch = order[begin:begin + size]
             xb, yb = [rows[i] for i in batch], [labels[i] for i in batch]
-            outputs = [model(x) for x in xb]
-            total = loss_fn(outputs, yb)
-            if l2_alpha:
-                total = total + l2(params, l2_alpha)
-            history.lr.append(opt.current_lr())
-            opt.zero_grad()
-            total.backward()
-            opt.step()
+            try:
+                outputs = [model(x) for x in xb]
+                total = loss_fn(outputs, yb)
+                if not isinstance(total, Value):
+                    raise TypeError(f"fit: the loss function must return a Value, got "
+                                    f"{type(total).__name__} (build it from the outputs, "
+                                    "which are Values)")
+                if l2_alpha:
+                    total = total + l2(params, l2_alpha)
+                lr = opt.current_lr()
+                opt.zero_grad()
+                total.backward()
+                opt.step()  # changes nothing if it fails
+            except OverflowError as err:  # from the engine or the optimizer
+                raise _diverged(err, history.loss, steps) from err
+            history.lr.append(lr)
             history.loss.append(total.data)
             if measure is not None:
                 history.accuracy.append(measure(outputs, yb))
@@ -142,6 +172,30 @@ def fit(model: Module, X: Any, y: Any, *,
     history.seconds = time.perf_counter() - start
     show.done()
     return history
+
+
+def _optimizer(model: Module, optimizer: Any) -> Optimizer:
+    """The optimizer to train with: given, or SGD; it must hold some of the model's parameters."""
+    if optimizer is None:
+        return SGD(model, lr=0.1)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer, e.g. SGD(model, lr=0.1); got "
+                        f"{type(optimizer).__name__} {optimizer!r:.40}")
+    held = set(optimizer.params)  # a part of them is fine: the rest stays frozen
+    if not any(p in held for p in model.parameters()):
+        raise ValueError("fit: the optimizer holds none of the model's parameters, so training "
+                         "would change nothing; build it from this model, e.g. "
+                         "SGD(model, lr=0.1)")
+    return optimizer
+
+
+def _diverged(err: OverflowError, losses: list[float], steps: int) -> OverflowError:
+    """fit's error when the next step overflows: where, and the original's first line, cut short."""
+    cause = str(err).split("\n", 1)[0]
+    cause = cause if len(cause) <= 200 else cause[:190] + " ..."
+    before = f" (loss {losses[-1]:.4g} the step before)" if losses else ""
+    return OverflowError(f"fit: training diverged at step {len(losses) + 1} of {steps}{before}: "
+                         f"lower the learning rate, or rescale X or the loss ({cause})")
 
 
 def _loss(loss: str | Callable[[Any, Any], Value]) -> Callable[[Any, Any], Value]:

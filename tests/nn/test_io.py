@@ -122,6 +122,8 @@ def _mutations():
         ("nan", set_param(float("nan")), f"parameter '{first}' is nan; parameters must be finite"),
         ("inf", set_param(float("inf")), f"parameter '{first}' is inf"),
         ("-inf", set_param(float("-inf")), f"parameter '{first}' is -inf"),
+        ("huge integer", set_param(10**400),
+         f"parameter '{first}' is an integer too large for a float; parameters must be finite"),
         ("wrong format", set_key("format", "keras"), "not a stepgrad model file"),
         ("no format", del_key("format"), "not a stepgrad model file"),
         ("newer version", set_key("version", 2),
@@ -219,6 +221,12 @@ def test_missing_file_is_file_not_found(tmp_path):
         trained().load(tmp_path / "nope.json")
 
 
+def test_loading_a_directory_says_so(tmp_path):
+    with pytest.raises(IsADirectoryError, match=f"cannot load {tmp_path}: it is a directory; "
+                                                "give a model file's name"):
+        trained().load(tmp_path)
+
+
 @pytest.mark.parametrize("state, message", [
     ({}, "missing parameter 'w.0' \\(0 parameters given, the model has 3\\)"),
     ({"w.0": 1.0, "w.1": 2.0, "b": float("nan")}, "parameter 'b' is nan"),
@@ -314,6 +322,30 @@ def test_save_into_a_missing_directory_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="directory .*nowhere does not exist"):
         trained().save(tmp_path / "nowhere" / "m.json")
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_save_into_a_directory_that_is_not_writable_names_the_target(tmp_path, monkeypatch):
+    def refuse(**kwargs):  # what mkstemp does in a read-only directory (even when run as root)
+        raise PermissionError(13, "Permission denied", f"{kwargs['dir']}/.m.json.x1y2.tmp")
+
+    monkeypatch.setattr(model_io.tempfile, "mkstemp", refuse)
+    path = tmp_path / "m.json"
+    with pytest.raises(PermissionError, match=f"directory {tmp_path} is not writable") as info:
+        trained().save(path)
+    assert info.value.filename == str(path) and ".tmp" not in str(info.value)
+    assert not path.exists()
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    trained(0).save(real)
+    link.symlink_to("real.json")
+    trained(1).save(link)
+    assert link.is_symlink() and os.readlink(link) == "real.json"
+    fresh = MLP(2, [4, 3, 1], seed=4)
+    fresh.load(real)
+    assert fresh.state_dict() == trained(1).state_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
 def test_model_file_is_never_pickle(tmp_path):

@@ -190,6 +190,12 @@ def test_logsumexp_softmax_softplus_helpers_match_numpy():
         assert softplus(Value(x)).data == pytest.approx(float(np.logaddexp(0.0, x)), rel=1e-15)
 
 
+def test_logsumexp_of_an_infinite_largest_value_is_that_value():
+    assert logsumexp(values([math.inf, 1.0])).data == math.inf  # not inf - inf = nan
+    assert logsumexp(values([-math.inf, -math.inf])).data == -math.inf
+    assert logsumexp(values([-math.inf, 0.0])).data == 0.0
+
+
 # -- l2 ------------------------------------------------------------------------------------------
 
 def test_l2_is_alpha_sum_of_squares_with_gradient_two_alpha_p():
@@ -232,6 +238,22 @@ def test_l2_is_alpha_sum_of_squares_with_gradient_two_alpha_p():
     (lambda: l2([], 1e-4), ValueError, "l2: parameters must be a Module or a non-empty list"),
     (lambda: l2([Value(1.0)], -1.0), ValueError, "l2: alpha must be a finite number >= 0"),
     (lambda: l2([Value(1.0)], float("nan")), ValueError, "l2: alpha must be a finite number"),
+    (lambda: hinge(values([0.5]), [1], margin=math.nan), ValueError,
+     "hinge: margin must be a finite number, got nan"),
+    (lambda: hinge(values([0.5]), [1], margin=math.inf), ValueError,
+     "hinge: margin must be a finite number, got inf"),
+    (lambda: hinge(values([0.5]), [1], margin="1"), ValueError,
+     "hinge: margin must be a finite number, got '1'"),
+    (lambda: hinge(values([0.5]), None), TypeError,
+     "hinge: labels must be a list with one per sample, got NoneType"),
+    (lambda: softmax_cross_entropy([values([1, 2])], None), TypeError,
+     "softmax_cross_entropy: labels must be a list with one per sample, got NoneType"),
+    (lambda: softplus(1.0), TypeError, r"softplus: z must be a Value, got float"),
+    (lambda: logsumexp([1.0, 2.0]), TypeError, r"logsumexp: values\[0\] is float, not a Value"),
+    (lambda: softmax([Value(1.0), 2.0]), TypeError, r"softmax: values\[1\] is float"),
+    (lambda: logsumexp(None), TypeError, "logsumexp: values must be a list of Values"),
+    (lambda: logsumexp([]), ValueError, "logsumexp: values is empty"),
+    (lambda: softmax([]), ValueError, "softmax: values is empty"),
 ])
 def test_bad_labels_and_outputs_are_clear_errors(call, error, message):
     with pytest.raises(error, match=message):

@@ -331,6 +331,12 @@ def test_seed_layer_gives_4_8_1_21_2_385_like_np_dot():
     assert got == pytest.approx((np.dot(ex.weights, ex.inputs) + ex.biases).tolist(), abs=1e-12)
 
 
+def test_layer_from_weights_takes_numpy_arrays():
+    ex = LAYER_EXAMPLE
+    layer = Layer.from_weights(np.array(ex.weights), np.array(ex.biases))
+    assert [v.data for v in layer(ex.inputs)] == pytest.approx(list(ex.outputs), abs=1e-12)
+
+
 def test_from_weights_rejects_ragged_rows():
     with pytest.raises(ValueError, match=r"weights\[1\] has 1 entries"):
         Layer.from_weights([[1.0, 2.0], [3.0]], [0.0, 0.0])
@@ -363,6 +369,16 @@ def test_non_numeric_input_names_its_position(make):
 def test_a_scalar_input_is_a_clear_type_error():
     with pytest.raises(TypeError, match="MLP expects a list of 2 numbers or Values, got float"):
         MLP(2, [1])(3.0)
+
+
+@pytest.mark.parametrize("make", [lambda: MLP(2, [3, 1]), lambda: Layer(2, 2),
+                                  lambda: Neuron(2), lambda: Neuron(2, fused=False)])
+@pytest.mark.parametrize("x", [{0: 1.0, 1: 2.0}, {1.0, 2.0}, frozenset({1.0, 2.0})])
+def test_a_mapping_or_set_input_is_a_clear_type_error(make, x):
+    # a dict of the right length would run on its keys, a set in no particular order
+    with pytest.raises(TypeError, match=f"expects a list of 2 numbers or Values, got "
+                                        f"{type(x).__name__}"):
+        make()(x)
 
 
 @pytest.mark.parametrize("build, error, message", [

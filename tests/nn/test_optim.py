@@ -126,6 +126,19 @@ def test_a_diverging_step_raises_and_changes_nothing():
     assert opt.steps == 0 and opt.velocity == [0.0, 0.0]
 
 
+def test_adam_gradient_too_large_to_square_raises_and_changes_nothing():
+    w, b = Value(1.0), Value(2.0)
+    opt = Adam([w, b], lr=0.1)
+    run(opt, [w, b], [[0.5, 0.5]])
+    before = (w.data, b.data, opt.m, opt.v, opt.steps)
+    w.grad = 1e160  # finite, but its square is not: v would be inf and w would never move again
+    with pytest.raises(OverflowError, match=r"Adam.step: the square of parameter 0's grad "
+                                            r"overflows a float \(value .*, grad 1e\+160\); "
+                                            r"training diverged: lower the learning rate"):
+        opt.step()
+    assert (w.data, b.data, opt.m, opt.v, opt.steps) == before
+
+
 @pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan"), float("inf"), "0.1", True, None])
 def test_learning_rate_must_be_a_positive_finite_number(lr):
     with pytest.raises(ValueError, match=f"lr must be a positive finite number, got {lr!r}"):
@@ -146,6 +159,8 @@ def test_schedule_returning_a_bad_rate_fails_at_that_step():
 
 @pytest.mark.parametrize("make, error, message", [
     (lambda: SGD([], lr=0.1), ValueError, "params is empty"),
+    (lambda: SGD(None), TypeError, "params must be a Module or a list of Values, got NoneType"),
+    (lambda: Adam(None), TypeError, "params must be a Module or a list of Values, got NoneType"),
     (lambda: SGD([1.0], lr=0.1), TypeError, "params: parameter 0 is float, not a Value"),
     (lambda: SGD([Value(1.0)] * 2, lr=0.1), ValueError, "parameter 1 appears twice"),
     (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), ValueError,

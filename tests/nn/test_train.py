@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import re
 
 import numpy as np
@@ -223,12 +224,26 @@ def test_accuracy_helpers_match_numpy():
     assert multiclass_accuracy(rows, classes) == expected
 
 
+def test_accuracy_helpers_never_count_a_nan_score_as_a_hit():
+    assert binary_accuracy([math.nan, math.nan, 1.0], [0, -1, 1]) == pytest.approx(1 / 3)
+    assert multiclass_accuracy([[math.nan, math.nan], [1.0, math.nan], [2.0, 1.0]],
+                               [0, 0, 0]) == pytest.approx(1 / 3)
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"loss": "cross_entropy"}, ValueError, "loss must be one of 'mse', 'hinge', "
      "'binary_cross_entropy', 'softmax_cross_entropy' or a function"),
     ({"loss": 3}, TypeError, "loss must be a name or a function, got int"),
     ({"epochs": 0}, ValueError, "epochs must be a positive integer, got 0"),
     ({"batch_size": 0}, ValueError, "batch_size must be a positive integer or None, got 0"),
+    ({"epochs": np.int64(0)}, ValueError, "epochs must be a positive integer"),
+    ({"seed": -1}, ValueError, "seed must be an integer >= 0, got -1"),
+    ({"optimizer": "adam"}, TypeError,
+     r"optimizer must be an Optimizer, e.g. SGD\(model, lr=0.1\); got str 'adam'"),
+    ({"optimizer": SGD(MLP(2, [2, 1], seed=1))}, ValueError,
+     "fit: the optimizer holds none of the model's parameters"),
+    ({"loss": lambda outputs, labels: 1.0}, TypeError,
+     "fit: the loss function must return a Value, got float"),
 ])
 def test_fit_bad_arguments_are_clear_errors(kwargs, error, message):
     X, y = xor()
@@ -247,3 +262,65 @@ def test_fit_checks_shapes_and_labels_before_training():
         fit(model, X, y)  # 0/1 labels given to the hinge loss
     with pytest.raises(ValueError, match="MLP expects 2 inputs"):
         fit(model, np.zeros((4, 3)), 2 * y - 1)
+
+
+def test_fit_accepts_numpy_integers():
+    X, y = xor()
+    history = fit(MLP(2, [2, 1], seed=np.int64(0)), X, 2 * y - 1, epochs=np.int64(2),
+                  batch_size=np.int64(2))
+    assert len(history.loss) == 4
+
+
+@pytest.mark.parametrize("X, message", [
+    ([[0.0, 1.0], [math.nan, 2.0], [1.0, 0.0]], "X has nan at row 1, column 0; every entry"),
+    ([[0.0, 1.0], [1.0, 2.0], [1.0, -math.inf]], "X has -inf at row 2, column 1"),
+    ([[0.0, 1.0], [1.0], [1.0, 0.0]], "X must be a non-empty 2-D array of numbers"),
+    ([[0.0, 1.0], [1.0, "a"], [1.0, 0.0]], "X must be a non-empty 2-D array of numbers"),
+])
+def test_fit_rejects_x_that_is_not_finite_numbers(X, message):
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        fit(model, X, [1, -1, 1], epochs=1)
+    assert model.state_dict() == before
+
+
+def test_fit_without_labels_says_y_is_missing():
+    X, _ = xor()
+    with pytest.raises(TypeError, match="fit: y must be a list of labels, one per row of X; "
+                                        "got NoneType"):
+        fit(MLP(2, [2, 1], seed=0), X, None)
+
+
+@pytest.mark.parametrize("X, lr, cause", [
+    ([[1e200]], 0.1, "pow overflows a float"),  # the engine: the loss overflows
+    ([[1.0], [2.0]], 1e308, "SGD.step: .* would become -?inf"),  # the optimizer refuses the step
+])
+def test_a_diverging_fit_says_so_at_its_step_and_keeps_finite_weights(X, lr, cause):
+    model = MLP(1, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(OverflowError, match=r"fit: training diverged at step 1 of 10: lower the "
+                                            f"learning rate.*\\({cause}") as info:
+        fit(model, X, [100.0] * len(X), loss="mse", optimizer=SGD(model, lr=lr), epochs=10)
+    assert isinstance(info.value.__cause__, OverflowError)
+    assert model.state_dict() == before  # the failed step changed nothing
+
+
+def test_a_diverging_fit_names_the_step_and_the_last_loss():
+    X, y = xor()
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(OverflowError, match=r"fit: training diverged at step ([2-9]|\d\d+) of "
+                                            r"50 \(loss \S+ the step before\): lower the "):
+        fit(model, X * 1e100, 2 * y - 1, optimizer=SGD(model, lr=1e100), epochs=50)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_fit_trains_only_what_the_optimizer_holds():
+    X, y = xor()
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    frozen = model.layers[0].parameters()
+    before = [p.data for p in frozen]
+    fit(model, X, 2 * y - 1, optimizer=SGD(model.layers[1].parameters(), lr=0.1), epochs=3)
+    assert [p.data for p in frozen] == before  # the first layer stays as it was
+    assert any(p.grad != 0.0 for p in frozen)  # though gradients reached it
+
