@@ -31,7 +31,9 @@ _TRIES, _RESTART = 3, 2.0**-4  # first steps tried: _FIRST, then _FIRST / 16, th
 _NOISE = 8.0 * 2.0**-53  # round-off of a difference, per unit of the values subtracted
 _SHRINK = 2.0**-45  # a probe that leaves the domain is retried with halved steps down to this
 _KINK = 2.0**-20  # how far either side of a mismatch to look for a kink, relative to scale
-_PROBE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)  # the engine's domain errors
+# the engine's domain errors (ValueError, ZeroDivisionError, OverflowError), and arithmetic
+# errors of f's own (the CLI's expressions raise MathError)
+_PROBE_ERRORS = (ValueError, ArithmeticError)
 
 Vector = Callable[[float], list[float]]
 

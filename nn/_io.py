@@ -157,6 +157,9 @@ def write_atomic(path: str | PathLike[str], data: bytes | str) -> None:
     directory = path.parent
     if path.is_dir():
         raise IsADirectoryError(f"cannot write {given}: it is a directory; give a file name")
+    if path.exists() and not path.is_file():  # renaming over it would replace the device
+        raise OSError(f"cannot write {given}: it is not a regular file (a device, pipe or "
+                      "socket); give a file name")
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot write {given}: directory {directory} does not exist")
     if path.exists():  # keep an existing file's permissions (mkstemp would make them 0600)

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from itertools import chain, count
 from typing import NoReturn
 
 from autograd import Trace, Value, backprop_steps
@@ -55,10 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("expression", help="numbers, variables, + - * / **, parentheses and the "
                    f"functions {' '.join(FUNCTIONS)}")
     p.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each variable")
-    p.add_argument("--svg", metavar="FILE", help="write the graph, with gradients, as SVG")
-    p.add_argument("--png", metavar="FILE", help="write the graph as PNG")
-    p.add_argument("--dot", metavar="FILE", help="write the graph's Graphviz source")
-    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML stepper")
+    p.add_argument("--svg", metavar="FILE", type=_file_name, help="write the graph, with gradients, as SVG")
+    p.add_argument("--png", metavar="FILE", type=_file_name, help="write the graph as PNG")
+    p.add_argument("--dot", metavar="FILE", type=_file_name, help="write the graph's Graphviz source")
+    p.add_argument("--html", metavar="FILE", type=_file_name, help="write a self-contained HTML stepper")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
     p.add_argument("--interactive", "-i", action="store_true",
@@ -69,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="refuse graphs with more nodes (default 300 for drawings, "
                    f"{MAX_NODES} for --html)")
     return p
+
+
+def _file_name(text: str) -> str:
+    if not text.strip() or text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"needs a file name, got {text!r}")
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -109,7 +116,8 @@ def _build(args: argparse.Namespace) -> tuple[Expression, Value, dict[str, float
     except MathError as err:
         raise _Failure(f"math error: {err}") from None
     if not root.label:
-        root.label = next(n for n in _OUTPUT_NAMES if n not in expr.names)
+        free = chain(_OUTPUT_NAMES, (f"o{i}" for i in count(2)))  # o, out, f, result, o2, ...
+        root.label = next(n for n in free if n not in expr.names)
     return expr, root, values
 
 
@@ -151,7 +159,9 @@ def _write(path: str, data: bytes | str) -> None:
     try:
         write_atomic(path, data)
     except OSError as err:
-        raise _Failure(f"cannot write {path}: {err.strerror or err}") from None
+        # an OS error carries strerror; write_atomic's own errors already name the path
+        raise _Failure(f"cannot write {path}: {err.strerror}" if err.strerror else str(err)
+                       ) from None
 
 
 def _check(expr: Expression, values: dict[str, float]) -> bool:

@@ -141,6 +141,45 @@ def test_unwritable_target_is_one_line_and_no_file(tmp_path: Path,
     assert not (tmp_path / "no").exists()
 
 
+def test_outputs_that_are_not_files_are_refused_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pipe, directory = tmp_path / "pipe", tmp_path / "dir"
+    os.mkfifo(pipe)
+    directory.mkdir()
+    for option, path, words in (
+            ("--dot", str(pipe), "it is not a regular file (a device, pipe or socket)"),
+            ("--svg", str(directory), "it is a directory; give a file name"),
+            ("--dot", "", "argument --dot: needs a file name, got ''"),
+            ("--html", str(tmp_path / "x.html") + "/", "argument --html: needs a file name")):
+        assert main([*NEURON, option, path]) in (1, 2)
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err, err
+        assert err.count("cannot write") <= 1  # the path is named once
+    assert pipe.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["dir", "pipe"]
+
+
+def test_a_symlinked_output_is_written_through(tmp_path: Path) -> None:
+    real, link = tmp_path / "real.dot", tmp_path / "link.dot"
+    real.write_text("old")
+    link.symlink_to(real)
+    assert main([*NEURON, "--dot", str(link)]) == 0
+    assert link.is_symlink() and real.read_text().startswith("digraph")
+
+
+def test_variables_named_like_every_output_name_leave_one_free(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["o + out + f + result", "o=1", "out=2", "f=3", "result=4"]) == 0
+    assert capsys.readouterr().out.startswith("o2 = o + out + f + result = 10.0000")
+
+
+def test_check_reports_probes_outside_the_domain_without_a_traceback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # the first finite-difference steps from 1.001 reach log of a negative number
+    assert main(["log(x - 1)", "x=1.001", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "all 1 derivatives agree" in out and "Traceback" not in out
+
+
 def test_write_atomic_replaces_whole_files_only(tmp_path: Path) -> None:
     target = tmp_path / "f.txt"
     write_atomic(target, b"one")
