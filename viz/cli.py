@@ -56,10 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("expression", help="numbers, variables, + - * / **, parentheses and the "
                    f"functions {' '.join(FUNCTIONS)}")
     p.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each variable")
-    p.add_argument("--svg", metavar="FILE", type=_file_name, help="write the graph, with gradients, as SVG")
+    p.add_argument("--svg", metavar="FILE", type=_file_name,
+                   help="write the graph, with gradients, as SVG")
     p.add_argument("--png", metavar="FILE", type=_file_name, help="write the graph as PNG")
-    p.add_argument("--dot", metavar="FILE", type=_file_name, help="write the graph's Graphviz source")
-    p.add_argument("--html", metavar="FILE", type=_file_name, help="write a self-contained HTML stepper")
+    p.add_argument("--dot", metavar="FILE", type=_file_name,
+                   help="write the graph's Graphviz source")
+    p.add_argument("--html", metavar="FILE", type=_file_name,
+                   help="write a self-contained HTML stepper")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
     p.add_argument("--interactive", "-i", action="store_true",
