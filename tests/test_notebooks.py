@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,36 @@ def test_inline_views_have_the_right_mime_types() -> None:
                  for o in fit_cell.outputs)
     bar = any(o.output_type == "stream" and "it/s" in o.text for o in fit_cell.outputs)
     assert widget or bar, json.dumps(fit_cell.outputs)[:500]
+
+
+def test_the_stepper_steps_in_a_notebook_exported_to_html(tmp_path: Path) -> None:
+    from nbconvert import HTMLExporter
+    from playwright.sync_api import sync_playwright
+
+    body, _ = HTMLExporter().from_notebook_node(executed("05_backprop_by_hand"))
+    page_file = tmp_path / "lesson05.html"
+    page_file.write_text(body, encoding="utf-8")
+    chromium = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.route("http*://**", lambda route: route.abort())  # the export's CDN scripts
+            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.goto(page_file.as_uri())
+            root = page.locator(".sg-stepper").first
+            root.wait_for()
+            prefix = (root.get_attribute("id") or "")[:-len("root")]
+            page.wait_for_selector(f"#{prefix}root[data-ready=true][data-step='0']")
+            page.click(f"#{prefix}next")
+            page.click(f"#{prefix}next")
+            page.wait_for_selector(f"#{prefix}root[data-step='2']")
+            page.click(f"#{prefix}last")
+            last = root.get_attribute("data-last")
+            page.wait_for_selector(f"#{prefix}root[data-step='{last}']")
+        finally:
+            browser.close()
+    assert not errors, errors
