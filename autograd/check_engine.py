@@ -474,7 +474,9 @@ def _guess(cls: Callable[[float], Any], program: Program, forward: bool = False)
             continue
         gap = _grad_gap(cls, alone)
         if gap:
-            return (f"wrong local derivative of {node.op}: {alone} gives {gap}")
+            at = ", ".join(f"{n} = {x!r}" for n, x in zip("xy", alone.inputs, strict=False))
+            gap = gap.replace("your x0.grad", "your d/dx").replace("your x1.grad", "your d/dy")
+            return f"wrong local derivative of {node.op}: on its own at {at}, {gap}"
         if len(node.args) == 2 and _grad_gap(cls, _one_op(program, i, same=True)):
             return (f"{node.op} overwrites its operand's grad instead of adding to it: "
                     f"{node.op}(x, x) loses one of the two contributions (use += in _backward)")
@@ -522,7 +524,12 @@ def _fixed(cls: Callable[[float], Any], check: str, program: Program,
 def _reuse_findings(cls: Callable[[float], Any], name: str) -> list[Finding]:
     twice = Program((3.0,), (Node("mul", (0, 0)),), name=name)  # y = x0 * x0
     nonleaf = Program((3.0,), (Node("add", (0, 0)), Node("add", (1, 1))), name=name)
-    return [_fixed(cls, "node used twice", twice), _fixed(cls, "non-leaf reused", nonleaf)]
+    # v1 reaches the root directly and through v2: its grad is complete only after v2 ran
+    paths = [Program((2.0,), (Node("mul", (0, 0)), Node("add", (1, 0)), Node("mul", order)),
+                     name=name) for order in ((2, 1), (1, 2))]
+    gaps = [p for p in paths if _grad_gap(cls, p)]
+    return [_fixed(cls, "node used twice", twice), _fixed(cls, "non-leaf reused", nonleaf),
+            _fixed(cls, "non-leaf on two paths", gaps[0] if gaps else paths[0])]
 
 
 def _number_finding(cls: Callable[[float], Any], name: str) -> Finding:
