@@ -201,7 +201,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run stepgrad on ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
-    if any(a.partition("=")[0] == "--test-engine" for a in (sys.argv[1:] if argv is None else argv)):
+    args = sys.argv[1:] if argv is None else argv
+    if any(a.partition("=")[0] == "--test-engine" for a in args):
         from viz._engine_cli import main as test_engine  # its own options: see its --help
 
         return test_engine(argv)

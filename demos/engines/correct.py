@@ -20,7 +20,7 @@ class Value:
         return type(self)(data, children, op)  # type(self): the buggy engines subclass this
 
     def _lift(self, other: Any) -> Any:
-        return other if isinstance(other, Value) else type(self)(other)
+        return other if isinstance(other, type(self)) else type(self)(other)
 
     def __add__(self, other: Any) -> Any:
         other = self._lift(other)
