@@ -79,7 +79,7 @@ def test_overwrite_is_caught_shrunk_to_one_line_naming_mul() -> None:
     report = check_engine(overwrite.Value, **FAST)
     finding = report["gradients vs stepgrad"]
     assert finding.status == "wrong"
-    assert str(finding.program) == "x0 = Value(1.0); v1 = x0 * x0; v1.backward()"
+    assert str(finding.program) == "x0 = Value(2.0); v1 = x0 * x0; v1.backward()"
     name, yours, right = _yours_and_right(finding.detail)
     assert _pasted(finding, overwrite.Value)[name].grad == yours
     assert _pasted(finding, Value)[name].grad == right == 2 * yours
@@ -152,8 +152,8 @@ def test_stepper_of_a_failing_finding() -> None:
     report = check_engine(overwrite.Value, **FAST)
     i = report.findings.index(report["gradients vs stepgrad"])
     page = report.stepper(i)
-    assert page.trace.grads[page.trace.order[0]] == 2.0  # stepgrad's (right) x0.grad
-    assert "your x0.grad = 1.0, right = 2.0" in page.html()
+    assert page.trace.grads[page.trace.order[0]] == 4.0  # stepgrad's (right) x0.grad
+    assert "your x0.grad = 2.0, right = 4.0" in page.html()
     with pytest.raises(IndexError, match="no program"):
         report.stepper(0)
 
@@ -194,7 +194,7 @@ def test_cli_reports_and_writes_the_failing_program_page(tmp_path: Path) -> None
     done = _cli("--test-engine", "demos.engines.overwrite:Value", "--max-examples", "20",
                 "--html", str(page))
     assert done.returncode == 1, done.stderr
-    assert "x0 = Value(1.0); v1 = x0 * x0; v1.backward()" in done.stdout
+    assert "x0 = Value(2.0); v1 = x0 * x0; v1.backward()" in done.stdout
     assert page.read_text().startswith("<!DOCTYPE html>")
     ok = _cli("--test-engine=demos.engines.correct:Value", "--max-examples", "10", "--seed", "5")
     assert ok.returncode == 0 and "passes (seed 5, 10 random" in ok.stdout
