@@ -526,6 +526,20 @@ def _fixed(cls: Callable[[float], Any], check: str, program: Program,
     return Finding(check, status, gap, program, cause or _guess(cls, program))
 
 
+def _ops_finding(cls: Callable[[float], Any], name: str, ops: Sequence[str]) -> Finding:
+    """Every supported op alone, at two points: a wrong local rule, found without luck."""
+    for op in ops:
+        for c in EXPONENTS if op == "pow" else (None,):
+            for inputs in ((2.0, -1.5), (0.5, 3.0)):
+                arity = OPS[op].arity
+                program = Program(inputs[:arity], (Node(op, tuple(range(arity)), c),), name=name)
+                gap = _forward_gap(cls, program) or _grad_gap(cls, program)
+                if gap:
+                    return Finding("each op on its own", "crash" if " raised " in gap else "wrong",
+                                   gap, program, _guess(cls, program, "data" in gap))
+    return Finding("each op on its own", "ok", "forward and local derivatives at two points")
+
+
 def _reuse_findings(cls: Callable[[float], Any], name: str) -> list[Finding]:
     twice = Program((3.0,), (Node("mul", (0, 0)),), name=name)  # y = x0 * x0
     nonleaf = Program((3.0,), (Node("add", (0, 0)), Node("add", (1, 1))), name=name)
@@ -657,6 +671,7 @@ def check_engine(value_class: Any, *, max_examples: int = 100, seed: int = 0,
     if missing:
         report.findings.append(Finding("ops missing", "unsupported",
                                        f"{' '.join(missing)}: not drawn in random programs"))
+    report.findings.append(_ops_finding(value_class, name, supported))
     report.findings += _random_findings(value_class, name, supported, seed, max_examples)
     report.findings += _reuse_findings(value_class, name)
     report.findings.append(_number_finding(value_class, name))
