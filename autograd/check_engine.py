@@ -22,6 +22,7 @@ import math
 import os
 import random
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -223,10 +224,9 @@ class Finding:
         lines = [f"{self.status:<11} {self.check}"]
         if self.program is not None:
             lines.append(f"{'':<17}{self.program}")
-        if self.detail:
-            lines.append(f"{'':<17}{self.detail}")
-        if self.cause:
-            lines.append(f"{'':<17}likely cause: {self.cause}")
+        for text in (self.detail, f"likely cause: {self.cause}" if self.cause else ""):
+            lines += textwrap.wrap(text, 100, initial_indent=" " * 17,
+                                   subsequent_indent=" " * 19, break_long_words=False)
         return "\n".join(lines)
 
 

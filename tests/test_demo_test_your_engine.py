@@ -11,7 +11,7 @@ from demos import test_your_engine
 
 def test_demo_names_each_engines_bug(capsys: pytest.CaptureFixture[str]) -> None:
     test_your_engine.main(["--quick"])
-    out = capsys.readouterr().out
+    out = re.sub(r"\n {19}", " ", capsys.readouterr().out)  # join the wrapped lines
     parts = dict(re.findall(r"^--- (\S+): .*?\n(.*?)(?=^--- |\Z)", out, re.M | re.S))
     assert set(parts) == {f"demos.engines.{n}" for n, _ in test_your_engine.ENGINES} | {
         "micrograd.engine"}

@@ -7,6 +7,7 @@ Exit status: 0 every check passes; 1 a check failed (or --html could not be writ
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -53,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_Usage, EngineError) as err:
         print(f"stepgrad: error: {err}", file=sys.stderr)
         return 2
-    print(report)
+    try:
+        print(report, flush=True)
+    except BrokenPipeError:  # e.g. `stepgrad --test-engine ... | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     if args.html:
         failing = [i for i, f in enumerate(report.findings) if f.failed and f.program]
         if not failing:
