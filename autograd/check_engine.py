@@ -468,16 +468,20 @@ def _guess(cls: Callable[[float], Any], program: Program, forward: bool = False)
             continue
         node = program.nodes[i - k]
         alone = _one_op(program, i)
+        at = ", ".join(f"{n} = {x!r}" for n, x in zip("xy", alone.inputs, strict=False))
+        # the numbers again only when the failing program is more than this op
+        said = "" if str(alone) == str(program) else f" (on its own at {at}: {{}})"
+        gap = _forward_gap(cls, alone)
+        if gap:  # a wrong forward also spoils derivatives that reuse out.data
+            return f"the forward of {node.op} is wrong" + said.format(gap.replace("v1", "its"))
         if forward:
-            gap = _forward_gap(cls, alone)
-            if gap:
-                return f"the forward of {node.op} is wrong on its own: {_renamed(gap)}"
             continue
         gap = _grad_gap(cls, alone)
+        if gap and " raised " in gap:
+            return f"the backward of {node.op} raises" + said.format(gap)
         if gap:
-            at = ", ".join(f"{n} = {x!r}" for n, x in zip("xy", alone.inputs, strict=False))
             gap = gap.replace("your x0.grad", "your d/dx").replace("your x1.grad", "your d/dy")
-            return f"wrong local derivative of {node.op}: on its own at {at}, {gap}"
+            return f"wrong local derivative of {node.op}" + said.format(gap)
         if len(node.args) == 2 and _grad_gap(cls, _one_op(program, i, same=True)):
             return (f"{node.op} overwrites its operand's grad instead of adding to it: "
                     f"{node.op}(x, x) loses one of the two contributions (use += in _backward)")
@@ -486,10 +490,6 @@ def _guess(cls: Callable[[float], Any], program: Program, forward: bool = False)
     return ("every op is right on its own, so the order of the backward pass is wrong: a node "
             "passed its grad on before every use of it had added to it (missing topological "
             "order), or a grad is overwritten between ops")
-
-
-def _renamed(gap: str) -> str:
-    return gap.replace("your x0.", "your result's ").replace("your v", "your v")
 
 
 def _fails(gap_of: Callable[[Any, Program], str | None], cls: Any, program: Program) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import micrograd.engine
 import pytest
 
 from autograd import EngineReport, Value, assert_engine, check_engine
-from autograd.check_engine import EngineError, Finding, load_class
+from autograd.check_engine import EngineError, Finding, Node, Program, _guess, load_class
 from demos.engines import correct, no_topo, overwrite, recursion, wrong_derivative
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +92,10 @@ def test_wrong_local_derivative_is_caught_naming_tanh() -> None:
     report = check_engine(wrong_derivative.Value, max_examples=100)
     alone = report["each op on its own"]  # found without luck, whatever max_examples
     assert alone.status == "wrong" and str(alone.program).endswith("v1 = x0.tanh(); v1.backward()")
-    assert alone.cause.startswith("wrong local derivative of tanh: on its own at x = 2.0")
+    assert alone.cause == "wrong local derivative of tanh"  # the program is that op alone
+    inside = Program((2.0,), (Node("mul", (0, 0)), Node("tanh", (1,))))  # tanh(x0 * x0)
+    assert _guess(wrong_derivative.Value, inside).startswith(
+        "wrong local derivative of tanh (on its own at x = 4.0: your d/dx = ")
     finding = report["gradients vs stepgrad"]
     assert finding.status == "wrong" and "tanh()" in str(finding.program)
     assert str(finding.program).count(";") <= 3
@@ -120,6 +124,38 @@ def test_recursive_walk_is_reported_with_its_depth() -> None:
     deep = report["chain of depth 1,000"]
     assert deep.status == "crash" and "began at depth" in deep.detail
     assert "recursive" in deep.cause
+
+
+class _BadExp(correct.Value):
+    def exp(self) -> Any:
+        out = self._make(math.exp(self.data) + 1e-3, (self,), "exp")  # the forward is off
+
+        def _backward() -> None:
+            self.grad += out.data * out.grad
+        out._backward = _backward
+        return out
+
+
+class _RaisingLog(correct.Value):
+    def log(self) -> Any:
+        out = self._make(math.log(self.data), (self,), "log")
+
+        def _backward() -> None:
+            raise KeyError("oops")
+        out._backward = _backward
+        return out
+
+
+def test_a_wrong_forward_and_a_raising_backward() -> None:
+    report = check_engine(_BadExp, depth=False, **FAST)
+    finding = report["forward values"]
+    assert finding.status == "wrong" and "exp()" in str(finding.program)
+    assert re.fullmatch(r"your v1\.data = (\S+), right = (\S+)", finding.detail)
+    assert finding.cause == "the forward of exp is wrong"
+    report = check_engine(_RaisingLog, depth=False, **FAST)
+    finding = report["each op on its own"]
+    assert finding.status == "crash" and finding.detail == "your backward() raised KeyError: 'oops'"
+    assert finding.cause == "the backward of log raises" and not report
 
 
 def _without(name: str) -> type:
