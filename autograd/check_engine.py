@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
     from viz.html import Stepper
 
-__all__ = ["EngineError", "EngineReport", "Finding", "Program", "assert_engine", "check_engine",
-           "load_class"]
+__all__ = ["EngineError", "EngineReport", "Finding", "Node", "Program", "assert_engine",
+           "check_engine", "load_class"]
 
 STATUSES = ("ok", "wrong", "crash", "differs", "unsupported")
 FAILURES = ("wrong", "crash")
