@@ -214,6 +214,7 @@ class Finding:
     detail: str = ""
     program: Program | None = None
     cause: str = ""
+    line: str = ""  # the one line to paste when it is not a Program's (a long chain)
 
     @property
     def failed(self) -> bool:
@@ -222,8 +223,8 @@ class Finding:
 
     def __str__(self) -> str:
         lines = [f"{self.status:<11} {self.check}"]
-        if self.program is not None:
-            lines.append(f"{'':<17}{self.program}")
+        if self.program is not None or self.line:
+            lines.append(f"{'':<17}{self.line or self.program}")
         for text in (self.detail, f"likely cause: {self.cause}" if self.cause else ""):
             lines += textwrap.wrap(text, 100, initial_indent=" " * 17,
                                    subsequent_indent=" " * 19, break_long_words=False)
@@ -600,7 +601,10 @@ def _twice_finding(cls: Callable[[float], Any], name: str) -> Finding:
 
 
 def _chain(cls: Callable[[float], Any], depth: int) -> str | None:
-    """Why a chain ``x + one + one ...`` of ``depth`` ops fails (None: it is right)."""
+    """Why a chain ``x + one + one ...`` of ``depth`` ops fails (None: it is right).
+
+    The chain is ``sum([one] * depth, x)``, the line a finding shows.
+    """
     x, one = cls(0.5), cls(1.0)
     v = x
     for _ in range(depth):
@@ -628,7 +632,8 @@ def _depth_findings(cls: Callable[[float], Any], name: str) -> list[Finding]:
                 f"chain of depth {depth:,}", "crash",
                 f"RecursionError: backward() recurses once per node; it began at depth "
                 f"{began:,} (limit {sys.getrecursionlimit():,})",
-                cause="a recursive topological sort: walk the graph with an explicit stack"))
+                cause="a recursive topological sort: walk the graph with an explicit stack",
+                line=f"x = {name}(0.5); v = sum([{name}(1.0)] * {began}, x); v.backward()"))
         elif gap:
             findings.append(Finding(f"chain of depth {depth:,}", "crash" if "raised" in gap
                                     else "wrong", gap))

@@ -61,6 +61,9 @@ def test_micrograd_passes_single_backward_and_its_known_behaviours_are_reported(
     began = int(re.search(r"began at depth ([\d,]+)", deep.detail).group(1).replace(",", ""))
     assert 900 < began <= 1000
     assert _chain_fails(began + 30) and not _chain_fails(began - 30)  # measured again here
+    assert deep.line == f"x = Value(0.5); v = sum([Value(1.0)] * {began}, x); v.backward()"
+    with pytest.raises(RecursionError):  # the line, pasted (a little deeper: our stack is less)
+        exec(deep.line.replace(str(began), str(began + 30)), {"Value": micrograd.engine.Value})
     assert report["chain of depth 10,000"].status == "crash"
     assert not report and report.failures == [deep, report["chain of depth 10,000"]]
 
