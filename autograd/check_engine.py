@@ -122,9 +122,11 @@ class Program:
         return sorted(used)
 
     def names(self) -> list[str]:
-        """The variable name of every node: x0, x1 for inputs, v2, v3 for the rest."""
-        k = len(self.inputs)
-        return [f"x{i}" if i < k else f"v{i}" for i in range(k + len(self.nodes))]
+        """Every node's variable name: x0, x1 for live inputs, then v2, v3 ('_' if dead)."""
+        names = ["_"] * (len(self.inputs) + len(self.nodes))
+        for count, i in enumerate(self.live()):
+            names[i] = f"{'x' if i < len(self.inputs) else 'v'}{count}"
+        return names
 
     def build(self, cls: Callable[[float], Any]) -> list[Any]:
         """Every node, built by ``cls`` and its operators (no text is evaluated)."""

@@ -253,3 +253,15 @@ def test_cli_finds_the_module_in_the_current_directory(tmp_path: Path) -> None:
                                   "division by zero (at badgrad.py:1)")
     missing = _cli("--test-engine", "nosuchgrad:Value", cwd=tmp_path)
     assert missing.returncode == 2 and "no module named 'nosuchgrad'" in missing.stderr
+
+
+def test_a_program_prints_as_the_line_that_builds_it_without_dead_nodes() -> None:
+    program = Program((2.0, 3.0, 1.5), (Node("mul", (0, 2)), Node("tanh", (1,)),
+                                        Node("add", (3, 3)), Node("pow", (4,), 0.5)))
+    line = str(program)
+    assert line == ("x0 = Value(2.0); x1 = Value(1.5); v2 = x0 * x1; v3 = v2 + v2; "
+                    "v4 = v3 ** 0.5; v4.backward()")
+    scope: dict[str, Any] = {"Value": Value}
+    exec(line, scope)  # our own rendering
+    built = program.build(Value)
+    assert scope["v4"].data == built[-1].data == math.sqrt(6.0)
