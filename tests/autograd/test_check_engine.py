@@ -257,7 +257,7 @@ def test_cli_finds_the_module_in_the_current_directory(tmp_path: Path) -> None:
 
 def test_a_program_prints_as_the_line_that_builds_it_without_dead_nodes() -> None:
     program = Program((2.0, 3.0, 1.5), (Node("mul", (0, 2)), Node("tanh", (1,)),
-                                        Node("add", (3, 3)), Node("pow", (4,), 0.5)))
+                                        Node("add", (3, 3)), Node("pow", (5,), 0.5)))
     line = str(program)
     assert line == ("x0 = Value(2.0); x1 = Value(1.5); v2 = x0 * x1; v3 = v2 + v2; "
                     "v4 = v3 ** 0.5; v4.backward()")
