@@ -669,6 +669,11 @@ def check_engine(value_class: Any, *, max_examples: int = 100, seed: int = 0,
                         f"{type(value_class).__name__}")
     if type(max_examples) is not int or max_examples < 1:
         raise ValueError(f"check_engine: max_examples must be a positive int, got {max_examples!r}")
+    try:
+        import hypothesis  # noqa: F401  # the random programs need it; say how to get it
+    except ImportError:
+        raise ImportError("check_engine needs hypothesis: pip install 'stepgrad[hypothesis]' "
+                          "(or pip install hypothesis)") from None
     name = getattr(value_class, "__name__", "Value")
     supported = _probe(value_class, name)
     missing = [op for op in OPS if op not in supported]

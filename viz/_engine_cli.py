@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_Usage, EngineError) as err:
         print(f"stepgrad: error: {err}", file=sys.stderr)
         return 2
+    except ImportError as err:  # hypothesis missing: the message says how to install it
+        print(f"stepgrad: error: {err}", file=sys.stderr)
+        return 1
     try:
         print(report, flush=True)
     except BrokenPipeError:  # e.g. `stepgrad --test-engine ... | head`: the reader left

@@ -265,3 +265,9 @@ def test_a_program_prints_as_the_line_that_builds_it_without_dead_nodes() -> Non
     exec(line, scope)  # our own rendering
     built = program.build(Value)
     assert scope["v4"].data == built[-1].data == math.sqrt(6.0)
+
+
+def test_without_hypothesis_the_error_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # import now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install 'stepgrad\[hypothesis\]'"):
+        check_engine(correct.Value)
