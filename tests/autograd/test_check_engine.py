@@ -271,3 +271,16 @@ def test_without_hypothesis_the_error_says_how_to_get_it(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # import now raises ImportError
     with pytest.raises(ImportError, match=r"pip install 'stepgrad\[hypothesis\]'"):
         check_engine(correct.Value)
+
+
+class _SwappedRsub(correct.Value):
+    def __rsub__(self, other: Any) -> Any:
+        return self - other  # the classic slip: other - self is meant
+
+
+def test_numbers_on_both_sides_catch_a_swapped_rsub() -> None:
+    finding = check_engine(_SwappedRsub, depth=False, **FAST)["numbers on both sides"]
+    assert finding.status == "wrong"
+    assert str(finding.program) == "x0 = _SwappedRsub(1.5); v1 = 1 - x0; v1.backward()"
+    assert finding.detail == "your v1.data = 0.5, right = -0.5"
+    assert finding.cause == "the forward of 1 - v is wrong"
