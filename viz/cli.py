@@ -18,14 +18,14 @@ from itertools import chain, count
 from typing import NoReturn
 
 from autograd import Trace, Value, backprop_steps
-from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
+from autograd._files import write_atomic
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
 from viz.html import MAX_NODES, Stepper
 from viz.terminal import format_trace, interactive, use_color
 
-__all__ = ["main", "parse_values", "write_atomic"]
+__all__ = ["main", "parse_values"]
 
 _OUTPUT_NAMES = ("o", "out", "f", "result")
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
-from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
+from autograd._files import write_atomic  # the one atomic writer
 from viz._format import DASH, expression, local_formula, node_names, number, term
 from viz.dot import draw_dot, svg_cell_id
 
