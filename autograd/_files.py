@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-__all__ = ["read_limited", "write_all", "write_atomic"]
+__all__ = ["check_targets", "read_limited", "write_all", "write_atomic"]
 
 _Path = str | PathLike[str]
 
@@ -35,13 +35,7 @@ def write_atomic(path: _Path, data: bytes | str) -> None:
 def write_all(items: Sequence[tuple[_Path, bytes | str]]) -> None:
     """Write several files atomically, all or none: every target is checked and every temporary
     file written before the first is renamed into place; two items naming one file are refused."""
-    targets = [_target(path) for path, _ in items]
-    seen: dict[Path, _Path] = {}
-    for (given, _), target in zip(items, targets, strict=True):
-        if target in seen:
-            raise ValueError(f"cannot write {given}: {seen[target]} names the same file; give "
-                             "each output its own name")
-        seen[target] = given
+    targets = check_targets([path for path, _ in items])
     staged: list[tuple[str, Path]] = []
     try:
         for (given, data), target in zip(items, targets, strict=True):
@@ -53,6 +47,21 @@ def write_all(items: Sequence[tuple[_Path, bytes | str]]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         raise
+
+
+def check_targets(paths: Sequence[_Path]) -> list[Path]:
+    """The files that writing ``paths`` would replace, or the error writing would give (a
+    directory, a device, a read-only file, a missing directory, a symlink loop, one file named
+    twice), before anything is written."""
+    targets = [_target(path) for path in paths]
+    seen: dict[Path, _Path] = {}
+    for given, target in zip(paths, targets, strict=True):
+        if target in seen:
+            both = (f"{given} is named twice" if str(given) == str(seen[target])
+                    else f"{seen[target]} and {given} name the same file")
+            raise ValueError(f"cannot write {both}; give each output its own file")
+        seen[target] = given
+    return targets
 
 
 def read_limited(path: _Path, limit: int, *, verb: str = "read") -> bytes:
