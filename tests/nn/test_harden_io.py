@@ -124,7 +124,7 @@ def test_several_outputs_are_written_all_or_none(tmp_path: Path) -> None:
 
 def test_one_file_named_twice_is_refused_before_writing(tmp_path: Path) -> None:
     same = tmp_path / "same"
-    with pytest.raises(ValueError, match="name the same file; give each output its own file"):
+    with pytest.raises(ValueError, match="same is named twice; give each output its own file"):
         write_all([(same, "svg"), (str(tmp_path / "." / "same"), "dot")])
     assert not same.exists()
 
