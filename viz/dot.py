@@ -45,6 +45,7 @@ __all__ = [
     "layout_cost",
     "check_layout",
     "shorten",
+    "visible",
     "MAX_LABEL",
     "MAX_EDGES",
     "MAX_LAYOUT_WORK",
@@ -176,6 +177,12 @@ def escape(text: str, *, attribute: bool = False, limit: int = MAX_LABEL) -> str
     text = _CONTROL.sub(_shown_code, shorten(text.replace("\t", " "), limit))
     text = "".join(_ENTITIES.get(c, c) for c in text)
     return text.replace("\n", "&#10;" if attribute else "<BR/>")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters, lone surrogates and noncharacters written as escapes
+    (``\\x1b``), so printing it cannot move a terminal's cursor or break a file."""
+    return _CONTROL.sub(_shown_code, text)
 
 
 def _shown_code(m: re.Match[str]) -> str:
