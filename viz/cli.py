@@ -13,7 +13,9 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from itertools import chain, count
 from typing import NoReturn
@@ -43,6 +45,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if len(message) > 200:  # e.g. a huge expression starting with '-' taken for an option
             message = message[:200] + "..."
+        if re.search(r"unrecognized arguments:.*\s-[^-\s]\S*[*/+().\d]", message):
+            raise _UsageError(f"{message}: an expression that starts with '-' goes after --, "
+                              """as in stepgrad -- "-x*2" x=1""")
         raise _UsageError(f"{message} (see stepgrad --help)")
 
 
@@ -109,15 +114,20 @@ def parse_values(items: Sequence[str]) -> dict[str, float]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
-            raise ExpressionError(f"expected NAME=NUMBER, got {item!r}")
+            raise ExpressionError(f"expected NAME=NUMBER, got {_cut(item)}")
+        if unicodedata.normalize("NFKC", name) != name:
+            raise ExpressionError(f"the name {name} is read by Python as "
+                                  f"{unicodedata.normalize('NFKC', name)}; write that")
         if name in values:
             raise ExpressionError(f"{name} is given twice")
         try:
             value = float(text)
         except ValueError:
-            raise ExpressionError(f"the value of {name}, {text!r}, is not a number") from None
+            raise ExpressionError(f"the value of {name}, {_cut(text)}, is not a number"
+                                  ) from None
         if not math.isfinite(value):
-            raise ExpressionError(f"the value of {name} must be a finite number, got {text!r}")
+            raise ExpressionError(f"the value of {name} must be a finite number, got "
+                                  f"{_cut(text)}")
         values[name] = value
     return values
 
@@ -264,7 +274,14 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """``text`` quoted, and cut when long: an error line stays one readable line."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def _error(message: str) -> None:
+    if len(message) > 1000:  # whatever a message quotes, it stays one readable line
+        message = message[:1000] + "..."
     if sys.stderr is not None:
         with contextlib.suppress(OSError):
             print(f"stepgrad: error: {message}", file=sys.stderr)

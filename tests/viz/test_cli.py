@@ -270,11 +270,11 @@ BAD = [
     ("-" * 9000 + "x", ["x=1"], 2, "nested too deeply"),
     ("(" * 3000 + "x" + ")" * 3000, ["x=1"], 2, "too many nested parentheses"),
     ("x" + "+x" * 20000, ["x=1"], 2, f"40001 characters long; the limit is {MAX_LENGTH}"),
-    ("log(x)", ["x=-1"], 1, "log is undefined at x = -1.0"),
+    ("log(x)", ["x=-1"], 1, "log(x) (at column 1) is undefined at x = -1 (needs x > 0)"),
     ("2**x", ["x=99999"], 1, "overflows"),
     ("9**9**9 + x", ["x=1"], 1, "overflows"),
     ("exp(x)", ["x=1000"], 1, "exp"),
-    ("1/0 + x", ["x=1"], 1, "div is undefined"),
+    ("1/0 + x", ["x=1"], 1, "1/0 (at column 1) is undefined (needs 0 != 0)"),
     ("x**y", ["x=-2", "y=0.5"], 1, "needs x > 0"),
     ("sqrt(x)", ["x=0"], 1, "derivative of sqrt"),
 ]
@@ -295,7 +295,8 @@ AS_SUBPROCESS = [case for case in BAD if case[3] in {
     "syntax error at column 4", "unknown function foo at column 1", "variable z has no value",
     "'abc', is not a number", "attribute access at column 1", "calling __import__('os').system",
     "only functions called by name", "nested too deeply", "too many nested parentheses",
-    f"40001 characters long; the limit is {MAX_LENGTH}", "log is undefined at x = -1.0",
+    f"40001 characters long; the limit is {MAX_LENGTH}",
+    "log(x) (at column 1) is undefined at x = -1 (needs x > 0)",
     "overflows"}]
 
 
