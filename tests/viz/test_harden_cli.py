@@ -169,3 +169,14 @@ def test_version_and_a_narrow_public_surface(capsys: pytest.CaptureFixture[str])
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("stepgrad ")
     assert cli.__all__ == ["main", "parse_values"] and cli.write_atomic is _files.write_atomic
+
+
+def test_a_failing_dot_is_one_line(tmp_path: Path) -> None:
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 2\n")
+    fake.chmod(0o755)
+    out = tmp_path / "g.svg"
+    done = run(*NEURON, "--svg", str(out), capture_output=True, env={"PATH": str(tmp_path)})
+    assert done.returncode == 1 and not out.exists()
+    one_error_line(done.stderr, f"cannot make {out}: Graphviz's dot failed (exit status 2): "
+                                "Error: something broke")

@@ -81,11 +81,11 @@ def test_large_graphs_get_settings_that_bound_the_layout() -> None:
     assert nslimit < 1 and "splines=line" in big and "mclimit=0.3" in big
 
 
-def test_the_299_term_fan_is_laid_out_in_seconds() -> None:
-    # took 45 s (minutes under load) with nslimit=5 alone; measured, the bound is generous
+def test_a_200_term_fan_is_laid_out_in_seconds() -> None:
+    # x + x + ... took 12 s at 200 terms, 45 s at 299 with nslimit=5 alone; about 1 s now
     start = time.perf_counter()
-    svg = draw_dot(chain(299), max_nodes=300).pipe(format="svg")
-    assert svg.count(b'class="node"') == 300  # 299 nodes and the legend
+    svg = draw_dot(chain(200)).pipe(format="svg")
+    assert svg.count(b'class="node"') == 201  # 200 nodes and the legend
     assert time.perf_counter() - start < 60
 
 
