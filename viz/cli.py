@@ -168,6 +168,10 @@ def _limit_nodes(args: argparse.Namespace, trace: Trace) -> None:
 
 def _outputs(args: argparse.Namespace) -> list[str]:
     """The files to write, checked (writable, distinct) before anything is printed."""
+    for option in ("svg", "png", "html"):
+        if getattr(args, option) == "-":
+            raise _UsageError(f"--{option} needs a file name; only --dot can write to stdout "
+                              "('-')")
     paths = [p for p in (args.dot, args.svg, args.png, args.html) if p and p != "-"]
     try:
         check_targets(paths)

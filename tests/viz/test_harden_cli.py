@@ -108,6 +108,9 @@ def test_dot_dash_writes_the_source_to_stdout(tmp_path: Path) -> None:
     done = run(*NEURON, "--dot", "-", capture_output=True, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("digraph stepgrad {")
     assert done.stdout.rstrip().endswith("}") and os.listdir(tmp_path) == []
+    done = run(*NEURON, "--svg", "-", capture_output=True, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and os.listdir(tmp_path) == []
+    one_error_line(done.stderr, "--svg needs a file name; only --dot can write to stdout")
 
 
 # 19.1 and 15.5: graph limits in the CLI's words
