@@ -1,5 +1,7 @@
 """Pictures and steppers of computation graphs: graphviz drawings, terminal, HTML, CLI."""
 
+from viz.dot import GraphTooLarge as GraphTooLarge
+from viz.dot import GraphvizError as GraphvizError
 from viz.dot import GraphvizNotFound as GraphvizNotFound
 from viz.dot import draw_dot as draw_dot
 from viz.dot import find_path as find_path
@@ -14,6 +16,8 @@ from viz.terminal import step_through as step_through
 
 __all__ = [
     "ExpressionError",
+    "GraphTooLarge",
+    "GraphvizError",
     "GraphvizNotFound",
     "Stepper",
     "draw_dot",
