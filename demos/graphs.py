@@ -12,7 +12,7 @@ from pathlib import Path
 from demos.neuron import neuron
 from nn import MLP
 from viz import draw_dot, draw_mlp, find_path, print_trace
-from viz.cli import write_atomic
+from autograd._files import write_atomic
 
 OUT = Path("out")
 OUTPUTS = ("out/neuron.svg", "out/mlp.svg")

@@ -21,7 +21,7 @@ import numpy as np
 from nn import MLP, SGD, History, fit, linear_decay
 from nn.datasets import moons
 from viz import TrainingView, draw_mlp
-from viz.cli import write_atomic
+from autograd._files import write_atomic
 
 __all__ = ["OUTPUTS", "main", "train"]
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from autograd.check_engine import EngineError, check_engine, load_class
-from nn._io import write_atomic
+from autograd._files import write_atomic
 
 __all__ = ["main"]
 

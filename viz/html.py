@@ -30,9 +30,9 @@ from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
 from autograd.foreign import as_stepgrad
-from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
+from autograd._files import write_atomic  # the one atomic writer
 from viz._format import DASH, expression, local_formula, node_names, number, term
-from viz.dot import draw_dot, svg_cell_id
+from viz.dot import draw_dot, svg_cell_id, visible
 
 __all__ = ["DIGITS", "MAX_NODES", "Stepper", "stepper_html"]
 
@@ -260,7 +260,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads,
                              max_nodes=len(order), digits=self.digits).pipe(format="svg")
         svg = ET.fromstring(svg_bytes)
-        names = node_names(order)
+        names = {node: visible(name) for node, name in node_names(order).items()}  # no U+FFFE
         by_id = {el.get("id"): el for el in svg.iter() if el.get("id")}
         _unwrap_links(svg)
         for el in list(svg.iter()):  # graphviz's tooltips name internal ids: replaced below
