@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
-from autograd.foreign import as_stepgrad
 from autograd._files import write_atomic  # the one atomic writer
+from autograd.foreign import as_stepgrad
 from viz._format import DASH, expression, local_formula, node_names, number, term
 from viz.dot import draw_dot, svg_cell_id, visible
 
