@@ -3,6 +3,8 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
+from autograd.by_hand import ByHandReport as ByHandReport
+from autograd.by_hand import check_by_hand as check_by_hand
 from autograd.engine import Step as Step
 from autograd.engine import Trace as Trace
 from autograd.engine import Value as Value
@@ -19,6 +21,7 @@ from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
 
 __all__ = [
+    "ByHandReport",
     "GradcheckReport",
     "OPS",
     "Op",
@@ -28,6 +31,7 @@ __all__ = [
     "apply_op",
     "assert_gradcheck",
     "backprop_steps",
+    "check_by_hand",
     "dot",
     "grad",
     "gradcheck",
