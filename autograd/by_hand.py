@@ -20,7 +20,8 @@ from autograd._words import expression, local_formula, node_names, number, step_
 from autograd.engine import Step, Trace, Value, backprop_steps
 from autograd.ops import substitute
 
-__all__ = ["ByHandReport", "ByHandRow", "Guess", "check_by_hand", "diagnose", "is_close",
+__all__ = ["ByHandReport", "ByHandRow", "Guess", "check_by_hand", "diagnose", "display_names",
+           "is_close",
            "node_guesses", "right_arithmetic", "step_guesses"]
 
 _ABS_TOL = 1e-12  # a right gradient of exactly 0 accepts only (near) 0
@@ -53,7 +54,7 @@ def is_close(yours: float, right: float, rel_tol: float = 1e-3) -> bool:
     return math.isclose(yours, right, rel_tol=rel_tol, abs_tol=_ABS_TOL)
 
 
-def _display_names(order: Sequence[Value]) -> dict[Value, str]:
+def display_names(order: Sequence[Value]) -> dict[Value, str]:
     """Each node as a table shows it: its label, a constant's value, or its formula in its
     operands' names (the short ``v{i}`` name when the formula grows too long to read)."""
     names = node_names(list(order))
@@ -184,7 +185,7 @@ def node_guesses(trace: Trace, node: Value, *, upstream: Mapping[Value, float] |
 
     ``upstream`` replaces the true gradients of the nodes above (e.g. the learner's own).
     """
-    w = _Words(trace, names or _display_names(trace.order), digits)
+    w = _Words(trace, names or display_names(trace.order), digits)
     steps = w.uses.get(node, [])
     return _guesses(steps, 0.0, upstream or trace.grads, node, w) if steps else []
 
@@ -192,7 +193,7 @@ def node_guesses(trace: Trace, node: Value, *, upstream: Mapping[Value, float] |
 def step_guesses(trace: Trace, k: int, *, names: Mapping[Value, str] | None = None,
                  digits: int = 4) -> list[Guess]:
     """The classic mistakes in the operand's gradient just after ``trace.steps[k]``."""
-    w = _Words(trace, names or _display_names(trace.order), digits)
+    w = _Words(trace, names or display_names(trace.order), digits)
     step = trace.steps[k]
     return _guesses([step], float(step.before), trace.grads, step.operand, w)
 
@@ -209,7 +210,7 @@ def diagnose(yours: float, right: float, guesses: Iterable[Guess],
 def right_arithmetic(trace: Trace, node: Value, *, names: Mapping[Value, str] | None = None,
                      digits: int = 4) -> tuple[str, ...]:
     """How d root / ``node`` is computed: each use's step line, then their sum."""
-    names = names or _display_names(trace.order)
+    names = names or display_names(trace.order)
     w = _Words(trace, names, digits)
     steps = w.uses.get(node, [])
     if not steps:
@@ -304,7 +305,7 @@ def check_by_hand(root: Value, *, rel_tol: float = 1e-3, digits: int = 4) -> ByH
         raise ValueError(f"check_by_hand: rel_tol must be a number between 0 and 1, "
                          f"got {rel_tol!r}")
     trace = backprop_steps(root)
-    names = _display_names(trace.order)
+    names = display_names(trace.order)
     w = _Words(trace, names, digits)
     rows: dict[Value, ByHandRow] = {}
     for node in reversed(trace.order):

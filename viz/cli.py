@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from autograd import Trace, Value, backprop_steps
 from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
+from viz import quiz
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
@@ -51,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Differentiate an expression in reverse mode and print every chain-rule "
                     "step: forward values, each backward contribution, the final gradients.",
         epilog='example: stepgrad "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 '
-               "b=6.8813735870195432   (an expression starting with '-' goes after --)",
+               "b=6.8813735870195432   (an expression starting with '-' goes after --). "
+               "Backprop by hand: stepgrad --quiz EXPR NAME=NUMBER...; stepgrad --quiz --random "
+               "[--level 1..4] [--seed N]; stepgrad --worksheet FILE.html [--count N] "
+               "[--level 1..4] [--seed N]",
     )
     p.add_argument("expression", help="numbers, variables, + - * / **, parentheses and the "
                    f"functions {' '.join(FUNCTIONS)}")
@@ -176,6 +180,8 @@ def _check(expr: Expression, values: dict[str, float]) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    if quiz.wants_quiz(sys.argv[1:] if argv is None else argv):  # its own options: viz/quiz.py
+        return quiz.main(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     expr, root, values = _build(args)
     try:
