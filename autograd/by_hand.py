@@ -73,8 +73,8 @@ class _Words:
 
     def __init__(self, trace: Trace, names: Mapping[Value, str], digits: int) -> None:
         self.trace, self.names, self.digits = trace, names, digits
-        self.root = names[trace.root]
         self.terms = {v: term(n) for v, n in names.items()}
+        self.root = self.terms[trace.root]
         self.uses: dict[Value, list[Step]] = {}
         for step in trace.steps:
             self.uses.setdefault(step.operand, []).append(step)
@@ -152,7 +152,7 @@ def _guesses(steps: Sequence[Step], base: float, upstream: Mapping[Value, float]
                 f"value is the one through {w.names[s.node]} ({w.num(c)}); its gradient is the "
                 f"sum {' + '.join(parts + [w.num(x) for x in contributions])}")))
     locals_ = base + sum(s.local for s in steps)
-    via = ", ".join(f"d{w.root}/d{w.names[s.node]} = {w.num(upstream[s.node])}" for s in steps)
+    via = ", ".join(f"d{w.root}/d{w.terms[s.node]} = {w.num(upstream[s.node])}" for s in steps)
     guesses.append(Guess("dropped-upstream", locals_, (
         f"dropped the upstream gradient: your value is the local derivative alone "
         f"({' + '.join(w.formula(s) for s in steps)} = {w.num(locals_)}); multiply it by "
@@ -169,7 +169,7 @@ def _guesses(steps: Sequence[Step], base: float, upstream: Mapping[Value, float]
 
 def _say_swapped(s: Step, formula: str, local: float, w: _Words) -> str:
     return (f"swapped the operands of {w.names[s.node]} = {expression(s.node, w.terms)}: "
-            f"d{w.names[s.node]}/d{w.names[s.operand]} is {w.formula(s)} = {w.num(s.local)}, "
+            f"d{w.terms[s.node]}/d{w.terms[s.operand]} is {w.formula(s)} = {w.num(s.local)}, "
             f"not {formula} = {w.num(local)}")
 
 
@@ -218,9 +218,9 @@ def right_arithmetic(trace: Trace, node: Value, *, names: Mapping[Value, str] | 
             else ()
     lines = [step_line(s, {v: term(n) for v, n in names.items()}, digits) for s in steps]
     if len(steps) > 1:
-        lines.append(f"d{w.root}/d{names[node]} = "
+        lines.append(f"sum over its {len(steps)} uses: d{w.root}/d{w.terms[node]} = "
                      f"{' + '.join(w.num(s.contribution) for s in steps)} = "
-                     f"{w.num(trace.grads[node])} (the sum over its {len(steps)} uses)")
+                     f"{w.num(trace.grads[node])}")
     return tuple(lines)
 
 
