@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write the graph's Graphviz source")
     p.add_argument("--html", metavar="FILE", type=_file_name,
                    help="write a self-contained HTML stepper")
+    p.add_argument("--exercise", action="store_true",
+                   help="with --html: the learner types each gradient of the backward pass")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
     p.add_argument("--interactive", "-i", action="store_true",
@@ -152,7 +154,7 @@ def _write_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[s
         written.append(path)
     if args.html:
         try:
-            page = Stepper(root, digits=args.digits, **limit).html()
+            page = Stepper(root, digits=args.digits, exercise=args.exercise, **limit).html()
         except ValueError as err:  # too many nodes
             raise _UsageError(f"{err} (use --max-nodes)") from None
         except RuntimeError as err:  # Graphviz missing or failing
@@ -183,6 +185,8 @@ def _run(argv: Sequence[str] | None) -> int:
     if quiz.wants_quiz(sys.argv[1:] if argv is None else argv):  # its own options: viz/quiz.py
         return quiz.main(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.exercise and not args.html:
+        raise _UsageError("--exercise goes with --html FILE (the exercise is a page)")
     expr, root, values = _build(args)
     try:
         trace = backprop_steps(root)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import math
 import random
 import re
 import secrets
@@ -24,14 +25,22 @@ from fractions import Fraction
 from typing import IO, NoReturn
 
 from autograd import Trace, Value, backprop_steps
-from autograd.by_hand import diagnose, display_names, is_close, node_guesses, right_arithmetic
+from autograd.by_hand import (
+    diagnose,
+    display_names,
+    is_close,
+    node_guesses,
+    right_arithmetic,
+    step_guesses,
+)
 from nn._io import write_atomic  # the one atomic writer
-from viz._format import expression, number
+from viz._format import expression, local_formula, number, term
 from viz.dot import draw_dot
 from viz.expr import ExpressionError, MathError, parse
 
-__all__ = ["AnswerError", "Exercise", "LEVELS", "main", "parse_answer", "random_exercise",
-           "run_quiz", "wants_quiz", "worksheet_html"]
+__all__ = ["AnswerError", "EXERCISE_IDS", "Exercise", "LEVELS", "exercise_data",
+           "exercise_panel", "main", "parse_answer", "random_exercise", "run_quiz", "wants_quiz",
+           "worksheet_html"]
 
 LEVELS = {
     1: ("a*b + c", "(a + b)*c", "a*b*c", "(a + b)*(c + d)", "a*b + c*d"),  # + and *
@@ -260,6 +269,56 @@ def worksheet_html(exercises: Sequence[Exercise], *, digits: int = 4) -> str:
             "its box. The forward values are in the drawing.</p>\n" + "\n".join(parts)
             + '\n<section class="key"><h1>Answer key</h1>\n' + "\n".join(key)
             + "\n</section>\n</body>\n</html>\n")
+
+
+# -- exercise mode of the HTML stepper: the page compares numbers, the words come from here ----
+
+EXERCISE_IDS = frozenset({"exercise", "prompt", "answer", "check", "hint", "reveal", "feedback",
+                          "score"})
+"""The ids (after the stepper's prefix) of the exercise panel's elements."""
+
+
+def exercise_data(trace: Trace, names: dict[Value, str], digits: int) -> dict[str, object]:
+    """What the page needs to check each backward step: the answer (the operand's gradient
+    after the step), two hints, and the classic mistakes as numbers with their words."""
+    steps = []
+    for k, step in enumerate(trace.steps):
+        right = float(step.after)
+        guesses = [{"value": g.value, "words": g.words}
+                   for g in step_guesses(trace, k, names=names, digits=digits)
+                   if math.isfinite(g.value) and not is_close(g.value, right)]
+        terms = {v: term(n) for v, n in names.items()}
+        node, operand = terms[step.node], terms[step.operand]
+        formula = local_formula(step, terms)
+        steps.append({
+            "answer": right,
+            "hints": [f"the local derivative \u2202{node}/\u2202{operand} is {formula}",
+                      f"\u2202{node}/\u2202{operand} = {formula} = {number(step.local, digits)}; "
+                      f"multiply it by the upstream gradient {number(step.upstream, digits)} "
+                      f"and add that to what {names[step.operand]} had "
+                      f"({number(step.before, digits)})"],
+            "guesses": guesses,
+        })
+    return {"steps": steps, "relTol": 1e-3, "absTol": 1e-12, "examples": _EXAMPLES,
+            "unknown": "not one of the classic mistakes"}
+
+
+def exercise_panel(prefix: str) -> str:
+    """The answer box, its buttons and the feedback line, shown during the backward pass."""
+    p = html.escape(prefix)
+    return f"""<div class="sg-exercise" id="{p}exercise" hidden>
+<label for="{p}answer" id="{p}prompt">gradient after this step</label>
+<input type="text" name="answer" id="{p}answer" autocomplete="off" spellcheck="false"
+ inputmode="decimal" aria-describedby="{p}feedback">
+<button type="button" id="{p}check" title="Check (Enter)">Check</button>
+<button type="button" id="{p}hint"
+ title="A hint: the formula, then the local derivative">Hint</button>
+<button type="button" id="{p}reveal" title="Show the answer (counts as missed)">Reveal</button>
+<p class="sg-feedback" id="{p}feedback" role="status" aria-live="polite"></p>
+<p class="sg-score" id="{p}score"></p>
+<p class="sg-help">Type the gradient and press Enter; Tab reaches Hint and Reveal; Esc gives
+the arrow keys back to the stepper.</p>
+</div>"""
 
 
 class _UsageError(Exception):
