@@ -101,7 +101,7 @@ def step_line(step: Step, names: Mapping[Value, str], digits: int = 4,
     are the same in every view.
     """
     s = style or (lambda text, code: text)
-    node, operand = names[step.node], names[step.operand]
+    node, operand = term(names[step.node]), term(names[step.operand])  # d(a+b)/da, not da+b/da
     formula = local_formula(step, {p: term(names[p]) for p in step.node.parents})
     local = number(step.local, digits)
     try:

@@ -21,7 +21,7 @@ from autograd.engine import Step, Trace, Value, backprop_steps
 from autograd.ops import substitute
 
 __all__ = ["ByHandReport", "ByHandRow", "Guess", "check_by_hand", "diagnose", "display_names",
-           "is_close",
+           "guesses_per_step", "is_close",
            "node_guesses", "right_arithmetic", "step_guesses"]
 
 _ABS_TOL = 1e-12  # a right gradient of exactly 0 accepts only (near) 0
@@ -194,8 +194,18 @@ def step_guesses(trace: Trace, k: int, *, names: Mapping[Value, str] | None = No
                  digits: int = 4) -> list[Guess]:
     """The classic mistakes in the operand's gradient just after ``trace.steps[k]``."""
     w = _Words(trace, names or display_names(trace.order), digits)
-    step = trace.steps[k]
-    return _guesses([step], float(step.before), trace.grads, step.operand, w)
+    return _step_guesses(trace.steps[k], w)
+
+
+def guesses_per_step(trace: Trace, *, names: Mapping[Value, str] | None = None,
+                     digits: int = 4) -> list[list[Guess]]:
+    """`step_guesses` for every step of the trace, in one pass."""
+    w = _Words(trace, names or display_names(trace.order), digits)
+    return [_step_guesses(step, w) for step in trace.steps]
+
+
+def _step_guesses(step: Step, w: _Words) -> list[Guess]:
+    return _guesses([step], float(step.before), w.trace.grads, step.operand, w)
 
 
 def diagnose(yours: float, right: float, guesses: Iterable[Guess],
@@ -210,17 +220,19 @@ def diagnose(yours: float, right: float, guesses: Iterable[Guess],
 def right_arithmetic(trace: Trace, node: Value, *, names: Mapping[Value, str] | None = None,
                      digits: int = 4) -> tuple[str, ...]:
     """How d root / ``node`` is computed: each use's step line, then their sum."""
-    names = names or display_names(trace.order)
-    w = _Words(trace, names, digits)
+    return _arithmetic(node, _Words(trace, names or display_names(trace.order), digits))
+
+
+def _arithmetic(node: Value, w: _Words) -> tuple[str, ...]:
     steps = w.uses.get(node, [])
     if not steps:
-        return (f"d{w.root}/d{w.root} = {w.num(trace.seed)} (the seed)",) if node is trace.root \
-            else ()
-    lines = [step_line(s, {v: term(n) for v, n in names.items()}, digits) for s in steps]
+        seed = f"d{w.root}/d{w.root} = {w.num(w.trace.seed)} (the seed)"
+        return (seed,) if node is w.trace.root else ()
+    lines = [step_line(s, w.names, w.digits) for s in steps]
     if len(steps) > 1:
         lines.append(f"sum over its {len(steps)} uses: d{w.root}/d{w.terms[node]} = "
                      f"{' + '.join(w.num(s.contribution) for s in steps)} = "
-                     f"{w.num(trace.grads[node])}")
+                     f"{w.num(w.trace.grads[node])}")
     return tuple(lines)
 
 
@@ -321,7 +333,7 @@ def _row(node: Value, trace: Trace, w: _Words, rows: Mapping[Value, ByHandRow],
     name = w.names[node]
     if is_close(yours, right, rel_tol):
         return ByHandRow(node, name, yours, right, "right", None, None, ())
-    arithmetic = right_arithmetic(trace, node, names=w.names, digits=w.digits)
+    arithmetic = _arithmetic(node, w)
     if yours == 0.0:
         return ByHandRow(node, name, yours, right, "not done", None, None, arithmetic)
     steps = w.uses.get(node, [])

@@ -28,10 +28,10 @@ from autograd import Trace, Value, backprop_steps
 from autograd.by_hand import (
     diagnose,
     display_names,
+    guesses_per_step,
     is_close,
     node_guesses,
     right_arithmetic,
-    step_guesses,
 )
 from nn._io import write_atomic  # the one atomic writer
 from viz._format import expression, local_formula, number, term
@@ -232,9 +232,10 @@ svg { max-width: 100%; height: auto; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; }"""
 
 
-def _svg(root: Value, digits: int) -> str:
-    """The graph with its data and empty gradient cells, as inline SVG."""
-    svg: str = draw_dot(root, grads={}, digits=digits, legend=False).pipe(format="svg").decode()
+def _svg(root: Value, digits: int, prefix: str) -> str:
+    """The graph with its data and empty gradient cells, as inline SVG (ids from ``prefix``)."""
+    drawing = draw_dot(root, grads={}, digits=digits, legend=False, id_prefix=prefix)
+    svg: str = drawing.pipe(format="svg").decode()
     return svg[svg.index("<svg"):]
 
 
@@ -252,7 +253,7 @@ def worksheet_html(exercises: Sequence[Exercise], *, digits: int = 4) -> str:
                         "</tr>" for n in _questions(trace))
         parts.append(f'<section class="exercise"><h2>Exercise {i}</h2>'
                      f"<p><code>{e(r)} = {e(str(ex))}</code><br>again on a terminal: "
-                     f"<code>{e(ex.command)}</code></p>{_svg(root, digits)}"
+                     f"<code>{e(ex.command)}</code></p>{_svg(root, digits, f'ex{i}-')}"
                      f'<table class="answers"><tbody>{boxes}</tbody></table></section>')
         rows = "".join(
             f"<tr><th>\u2202{e(r)}/\u2202{e(names[n])}</th><td>{e(number(trace.grads[n], digits))}"
@@ -282,10 +283,10 @@ def exercise_data(trace: Trace, names: dict[Value, str], digits: int) -> dict[st
     """What the page needs to check each backward step: the answer (the operand's gradient
     after the step), two hints, and the classic mistakes as numbers with their words."""
     steps = []
-    for k, step in enumerate(trace.steps):
+    every = guesses_per_step(trace, names=names, digits=digits)
+    for step, candidates in zip(trace.steps, every, strict=True):
         right = float(step.after)
-        guesses = [{"value": g.value, "words": g.words}
-                   for g in step_guesses(trace, k, names=names, digits=digits)
+        guesses = [{"value": g.value, "words": g.words} for g in candidates
                    if math.isfinite(g.value) and not is_close(g.value, right)]
         terms = {v: term(n) for v, n in names.items()}
         node, operand = terms[step.node], terms[step.operand]

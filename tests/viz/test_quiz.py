@@ -174,6 +174,8 @@ def test_worksheet(tmp_path: Path) -> None:
     assert page.count("<svg") == 3 and "<script" not in page and "http://" not in page.split(
         "<svg")[0]
     body, key = page.split('<section class="key">')
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))  # three drawings on one page, no id twice
     assert "page-break-before: always" in page and "break-before: page" in page
     for i in range(3):
         ex = random_exercise(2, 11 + i)
