@@ -140,17 +140,22 @@ def _guesses(steps: Sequence[Step], base: float, upstream: Mapping[Value, float]
     gives each step's upstream gradient (the true one, or the learner's).
     """
     name = w.names[target]
-    parts = [w.num(base)] if base else []
     contributions = [s.local * upstream[s.node] for s in steps]
     total = base + sum(contributions)
     guesses: list[Guess] = []
-    uses = len(steps) + (1 if base else 0)
-    if uses > 1:
+    if base:  # one step of a node used more than once: it adds to what the node had
+        c = contributions[0]
+        guesses.append(Guess("forgot-sum", c, (
+            f"forgot to add: {name} is used more than once, and this step's contribution "
+            f"({w.num(c)}) adds to what its gradient already had ({w.num(base)})")))
+        guesses.append(Guess("sign", base - c, "sign flipped: this step's contribution has the "
+                             "other sign"))
+    elif len(steps) > 1:
         for s, c in zip(steps, contributions, strict=True):
             guesses.append(Guess("forgot-sum", c, (
-                f"forgot to add the contributions of {name}, which is used {uses} times: your "
-                f"value is the one through {w.names[s.node]} ({w.num(c)}); its gradient is the "
-                f"sum {' + '.join(parts + [w.num(x) for x in contributions])}")))
+                f"forgot to add the contributions of {name}, which is used {len(steps)} times: "
+                f"your value is the one through {w.names[s.node]} ({w.num(c)}); its gradient is "
+                f"the sum {' + '.join(w.num(x) for x in contributions)}")))
     locals_ = base + sum(s.local for s in steps)
     via = ", ".join(f"d{w.root}/d{w.terms[s.node]} = {w.num(upstream[s.node])}" for s in steps)
     guesses.append(Guess("dropped-upstream", locals_, (

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from autograd import Value, check_by_hand
-from autograd.by_hand import ByHandReport
+from autograd import Value, backprop_steps, check_by_hand
+from autograd.by_hand import ByHandReport, diagnose, guesses_per_step, step_guesses
 
 
 def _grads(*nodes: Value) -> list[float]:
@@ -225,3 +225,18 @@ def test_html_table_escapes_labels() -> None:
     assert "&lt;img src=x" in page
     assert page.count("<tr") == 1 + 5 + 1  # head, five nodes, the wrong row's notes
     assert "sign flipped" in page
+
+
+def test_step_guesses_for_the_second_use_of_a_node() -> None:
+    a, b = Value(3.0, "a"), Value(-2.0, "b")
+    c = a * b + a
+    trace = backprop_steps(c)
+    k = next(i for i, s in enumerate(trace.steps) if s.operand is a and s.before != 0)
+    # by hand: a gets 1 through the +, then b * 1 = -2 through the *: -1 after the second step
+    assert (trace.steps[k].before, trace.steps[k].after) == (1.0, -1.0)
+    guesses = step_guesses(trace, k)
+    assert guesses == guesses_per_step(trace)[k]
+    forgot, flipped = diagnose(-2.0, -1.0, guesses), diagnose(3.0, -1.0, guesses)
+    assert forgot is not None and forgot.kind == "forgot-sum"  # this use alone
+    assert flipped is not None and flipped.kind == "sign"  # 1 - (-2)
+    assert diagnose(-1.0, -1.0, guesses) is None  # the right value is never a mistake

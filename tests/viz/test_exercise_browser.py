@@ -186,7 +186,7 @@ def test_forgotten_sum_in_the_page(browser: Browser, tmp_path: Path) -> None:
         if step.operand is a and step.before != 0:
             # the second use: typing only this use's contribution forgets the first
             said = o.answer(f"{step.contribution:g}")
-            assert said.startswith("wrong: forgot to add the contributions of a"), said
+            assert said.startswith("wrong: forgot to add: a is used more than once"), said
         assert o.answer(f"{step.after:g}").startswith("right")
     assert o.attr("data-score") == f"{len(steps) - 1}/{len(steps)}"
     o.close()
