@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -334,8 +335,12 @@ def check_by_hand(root: Value, *, rel_tol: float = 1e-3, digits: int = 4) -> ByH
 
 def _row(node: Value, trace: Trace, w: _Words, rows: Mapping[Value, ByHandRow],
          rel_tol: float) -> ByHandRow:
-    right, yours = float(trace.grads[node]), node.grad
     name = w.names[node]
+    given: object = node.grad  # set by hand: anything can land there
+    if not isinstance(given, numbers.Real):
+        raise TypeError(f"check_by_hand: the .grad of {name} is {type(given).__name__} "
+                        f"{given!r:.60}, not a number; set it to a number")
+    right, yours = float(trace.grads[node]), float(given)
     if is_close(yours, right, rel_tol):
         return ByHandRow(node, name, yours, right, "right", None, None, ())
     arithmetic = _arithmetic(node, w)

@@ -207,6 +207,17 @@ def test_tolerance_keyword() -> None:
         check_by_hand(3.0)  # type: ignore[arg-type]
 
 
+def test_grads_set_as_ints_or_fractions_and_a_bad_grad() -> None:
+    from fractions import Fraction
+
+    a, b, c, e, f = _product_graph()
+    f.grad, a.grad = 1, Fraction(-8)  # type: ignore[assignment]
+    assert check_by_hand(f)
+    a.grad = "oops"  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"the \.grad of a is str 'oops', not a number"):
+        check_by_hand(f)
+
+
 def test_changes_no_grad() -> None:
     v = _neuron_by_hand()
     v["x1"].grad = 7.0
