@@ -292,6 +292,8 @@ def exercise_data(trace: Trace, names: dict[Value, str], digits: int) -> dict[st
         node, operand = terms[step.node], terms[step.operand]
         formula = local_formula(step, terms)
         steps.append({
+            # a constant's gradient is shown, not asked (the exponent of x**2, the 2 of 2*x)
+            "ask": bool(step.operand.label or step.operand.op is not None),
             "answer": right,
             "hints": [f"the local derivative \u2202{node}/\u2202{operand} is {formula}",
                       f"\u2202{node}/\u2202{operand} = {formula} = {number(step.local, digits)}; "

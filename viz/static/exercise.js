@@ -21,7 +21,8 @@ function stepgradExercise(prefix, api) {
     const texts = el.getElementsByTagName("text");
     return texts[texts.length - 1];
   };
-  const work = X.steps.map(() => ({ done: false, missed: false, tries: 0, hints: 0 }));
+  const work = X.steps.map((x) => ({ done: !x.ask, missed: false, tries: 0, hints: 0 }));
+  const asked = X.steps.filter((x) => x.ask).length;
   let current = -1; // the trace step on screen while it waits for its answer, else -1
   let hidden = []; // [element, the stepper's text, the text shown instead]
 
@@ -66,12 +67,13 @@ function stepgradExercise(prefix, api) {
   const say = (text) => { ui.feedback.textContent = text; };
 
   function score() {
-    const first = work.filter((w) => w.done && !w.missed && w.tries === 0).length;
+    const first = work.filter((w, k) => X.steps[k].ask && w.done && !w.missed && w.tries === 0)
+      .length;
     const done = firstOpen() === B;
     ui.score.textContent = done
-      ? `score: ${first} of ${B} right first time`
-      : `${first} of ${B} right first time so far`;
-    root.dataset.score = done ? `${first}/${B}` : "";
+      ? `score: ${first} of ${asked} right first time`
+      : `${first} of ${asked} right first time so far`;
+    root.dataset.score = done ? `${first}/${asked}` : "";
   }
 
   // Redraw over page step s: hide what the learner has to find.
@@ -117,7 +119,7 @@ function stepgradExercise(prefix, api) {
       ui.answer.value = "";
       score();
       api.go(F + 3 + k);
-      say(`right: ${D.steps[k].text.after}` + (k + 1 === B ? ". Every gradient is known." : ""));
+      say(`right: ${D.steps[k].text.after}` + (firstOpen() === B ? ". Every gradient is known." : ""));
       return;
     }
     w.tries += 1;
