@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import math
 import random
 import re
@@ -413,6 +414,8 @@ def main(argv: Sequence[str], stdin: IO[str] | None = None, stdout: IO[str] | No
             return 0
         if args.count is not None:
             raise _UsageError("--count goes with --worksheet")
+        if stdin is None and isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")  # stray bytes become a "not a number" line
         run_quiz(_exercise(args), sys.stdin if stdin is None else stdin, out,
                  digits=args.digits)
         return 0

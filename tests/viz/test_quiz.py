@@ -82,6 +82,15 @@ def test_bad_answers_and_end_of_input() -> None:
     assert out.rstrip().endswith("score: 0 of 3 right (3 not answered)")
 
 
+def test_bytes_that_are_not_text() -> None:
+    done = subprocess.run([sys.executable, "-m", "viz.cli", "--quiz", "a*b", "a=3", "b=-2"],
+                          input=b"\xff\xfe\n3\n-2\n", capture_output=True, timeout=60, cwd=ROOT)
+    out = done.stdout.decode()
+    assert done.returncode == 0 and done.stderr == b""
+    assert "is not a number: type a number such as" in out
+    assert out.rstrip().endswith("score: 2 of 2 right")
+
+
 def test_random_is_reproducible_by_seed() -> None:
     first = quiz("--random", "--level", "3", "--seed", "42", answers="")
     again = quiz("--random", "--level", "3", "--seed", "42", answers="")
