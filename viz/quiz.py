@@ -34,7 +34,6 @@ from autograd.by_hand import (
     node_guesses,
     right_arithmetic,
 )
-from nn._io import write_atomic  # the one atomic writer
 from viz._format import expression, local_formula, number, term
 from viz.dot import draw_dot
 from viz.expr import ExpressionError, MathError, parse
@@ -394,6 +393,8 @@ def _worksheet(args: argparse.Namespace) -> str:
     level = args.level or 1
     page = worksheet_html([random_exercise(level, seed + i) for i in range(count)],
                           digits=args.digits)
+    from viz.cli import write_atomic  # the one atomic writer, wherever it lives; lazily
+
     try:
         write_atomic(args.worksheet, page)
     except OSError as err:  # as the CLI words it: strerror, or write_atomic's own message
