@@ -19,7 +19,6 @@ from typing import NoReturn
 
 from autograd import Trace, Value, backprop_steps
 from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
-from viz import quiz
 from viz._format import number
 from viz.dot import draw_dot
 from viz.expr import FUNCTIONS, Expression, ExpressionError, MathError, parse
@@ -182,7 +181,9 @@ def _check(expr: Expression, values: dict[str, float]) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    if quiz.wants_quiz(sys.argv[1:] if argv is None else argv):  # its own options: viz/quiz.py
+    from viz import quiz  # backprop by hand has its own options and parser: viz/quiz.py
+
+    if quiz.wants_quiz(sys.argv[1:] if argv is None else argv):
         return quiz.main(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     if args.exercise and not args.html:
