@@ -158,10 +158,12 @@ def _guesses(steps: Sequence[Step], base: float, upstream: Mapping[Value, float]
                 f"your value is the one through {w.names[s.node]} ({w.num(c)}); its gradient is "
                 f"the sum {' + '.join(w.num(x) for x in contributions)}")))
     locals_ = base + sum(s.local for s in steps)
+    shown = " + ".join(w.formula(s) for s in steps)
+    shown = shown if _is_number(shown) else f"{shown} = {w.num(locals_)}"
     via = ", ".join(f"d{w.root}/d{w.terms[s.node]} = {w.num(upstream[s.node])}" for s in steps)
     guesses.append(Guess("dropped-upstream", locals_, (
         f"dropped the upstream gradient: your value is the local derivative alone "
-        f"({' + '.join(w.formula(s) for s in steps)} = {w.num(locals_)}); multiply it by "
+        f"({shown}); multiply it by "
         f"the upstream gradient ({via})")))
     guesses.append(Guess("sign", -total, "sign flipped: the right value has the other sign"))
     for kind, alternatives, say in (("swapped", _swapped, _say_swapped),
@@ -171,6 +173,14 @@ def _guesses(steps: Sequence[Step], base: float, upstream: Mapping[Value, float]
                 value = total - contributions[i] + local * upstream[s.node]
                 guesses.append(Guess(kind, value, say(s, formula, local, w)))
     return guesses
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _say_swapped(s: Step, formula: str, local: float, w: _Words) -> str:

@@ -51,7 +51,7 @@ LEVELS = {
 }
 """The expressions of each level of random exercises."""
 
-_FREE_NAMES = "pqrstuvmnkhgyz"  # names given to the intermediate nodes, in backward order
+_FREE_NAMES = "pqrstuvmnkhgyz"  # names given to the intermediate nodes, in forward order
 _WHOLE = [-3.0, -2.0, -1.0, 1.0, 2.0, 3.0]
 _HALVES = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]
 _EXAMPLES = "a number such as -1.5, 1/2 or .5"
@@ -100,7 +100,7 @@ class Exercise:
         taken = set(expr.names)
         root.label = next(c for c in ("f", "o", "out", "result") if c not in taken)
         free = iter([c for c in _FREE_NAMES if c not in taken] + [f"v{i}" for i in range(1000)])
-        for node in reversed(backprop_steps(root).order):
+        for node in backprop_steps(root).order:  # in reading order: p first
             if node.op is not None and not node.label:
                 node.label = next(free)
         return root

@@ -31,8 +31,8 @@ def _replies(out: str) -> list[tuple[str, str, str]]:
 
 def _neuron_truth() -> dict[str, float]:
     dn = 1.0 - math.tanh(2 * -3 + B) ** 2  # closed form, not the engine
-    # p = x1w1 + x2w2 + b, q = x1w1 + x2w2, r = x2*w2, s = x1*w1 (named backwards from f)
-    return {"p": dn, "b": dn, "q": dn, "r": dn, "w2": 0.0 * dn, "x2": 1.0 * dn, "s": dn,
+    # p = x1*w1, q = x2*w2, r = p + q, s = r + b, f = tanh(s) (named in forward order)
+    return {"s": dn, "b": dn, "r": dn, "q": dn, "w2": 0.0 * dn, "x2": 1.0 * dn, "p": dn,
             "w1": 2.0 * dn, "x1": -3.0 * dn}
 
 
@@ -47,24 +47,24 @@ def test_right_answers_score_full() -> None:
     replies = _replies(done.stdout)
     assert [r[0] for r in replies] == list(truth)  # every node, in backward order
     assert [r[2] for r in replies] == ["right"] * 9
-    assert "f = tanh(p) = 0.7071" in done.stdout  # the forward values to work from
+    assert "f = tanh(s) = 0.7071" in done.stdout  # the forward values to work from
     assert done.stdout.rstrip().endswith("score: 9 of 9 right")
 
 
 def test_wrong_answers_get_the_diagnosis() -> None:
     n = 2 * -3 + B
-    answers = [f"{1 - n * n:.4f}",  # 1 - n^2 at p: the wrong point
+    answers = [f"{1 - n * n:.4f}",  # 1 - s^2 at s = n: the wrong point
                "0.5", "0.5", "0.5", "0", "0.5", "0.5",
                "2",  # w1: x1 alone, the upstream 0.5 dropped
                "1.5"]  # x1: sign flipped
     done = quiz(*NEURON, answers="\n".join(answers) + "\n")
     assert done.returncode == 0 and done.stderr == ""
     replies = {r[0]: r[2] for r in _replies(done.stdout)}
-    assert replies["p"].startswith("wrong: local derivative taken at the wrong point: 1 - p^2")
+    assert replies["s"].startswith("wrong: local derivative taken at the wrong point: 1 - s^2")
     assert replies["w1"].startswith("wrong: dropped the upstream gradient")
     assert replies["x1"].startswith("wrong: sign flipped")
     assert replies["b"] == "right"
-    assert "ds/dx1 = w1 = -3.0000 ; upstream 0.5000 x local -3.0000 = -1.5000" in done.stdout
+    assert "dp/dx1 = w1 = -3.0000 ; upstream 0.5000 x local -3.0000 = -1.5000" in done.stdout
     assert "so df/dx1 = -1.5000" in done.stdout
     assert done.stdout.rstrip().endswith("score: 6 of 9 right")
 
@@ -208,5 +208,5 @@ def test_worksheet_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_exercise_names_every_node() -> None:
     root = Exercise("exp(x*y) + x", {"x": 1.0, "y": 0.5}).build()
     labels = [n.label for n in backprop_steps(root).order]
-    assert labels == ["x", "y", "q", "p", "f"]  # named backwards from the output
+    assert labels == ["x", "y", "p", "q", "f"]  # named in reading order
     assert root.label == "f" and OPS["exp"] in {n.op for n in backprop_steps(root).order}
