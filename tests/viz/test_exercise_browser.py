@@ -122,6 +122,7 @@ def test_whole_exercise_right_scores_full(browser: Browser, tmp_path: Path) -> N
         o.page.keyboard.press("Escape")
         o.page.keyboard.press("End")
         assert o.attr("data-trace-step") == str(k)
+        assert o.feedback() == "Type this step's gradient first (or Reveal it) to go on."
         o.page.focus(f"#{o.p}exercise input[name=answer]")
         assert o.answer(_answer_for(step.operand)).startswith("right")
         assert not o.text(f"g{i}").endswith("?")  # the drawing fills in

@@ -157,6 +157,17 @@ function stepgradExercise(prefix, api) {
     }
   });
 
+  // going on past an unanswered step does nothing: say why
+  const blocked = () => {
+    if (current >= 0) say("Type this step's gradient first (or Reveal it) to go on.");
+  };
+  byId("next").addEventListener("click", blocked);
+  byId("last").addEventListener("click", blocked);
+  document.addEventListener("keydown", (e) => {
+    const here = root.contains(e.target) || e.target === document.body; // not another stepper
+    if ((e.key === "ArrowRight" || e.key === "End") && here && e.target !== ui.answer) blocked();
+  });
+
   api.hooks.limit = () => F + 2 + firstOpen();
   api.hooks.after = (s) => {
     after(s);
