@@ -57,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Differentiate an expression in reverse mode and print every chain-rule "
                     "step: forward values, each backward contribution, the final gradients.",
         epilog='example: stepgrad "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 '
-               "b=6.8813735870195432   (an expression starting with '-' goes after --)",
+               "b=6.8813735870195432   (an expression starting with '-' goes after --). "
+               "Backprop by hand: stepgrad --quiz EXPR NAME=NUMBER...; stepgrad --quiz --random "
+               "[--level 1..4] [--seed N]; stepgrad --worksheet FILE.html [--count N] "
+               "[--level 1..4] [--seed N]",
     )
     p.add_argument("--version", action="version", version=f"stepgrad {_version()}")
     p.add_argument("expression", help="numbers, variables, + - * / **, parentheses and the "
@@ -70,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write the graph's Graphviz source ('-': to stdout, instead of the trace)")
     p.add_argument("--html", metavar="FILE", type=_file_name,
                    help="write a self-contained HTML stepper")
+    p.add_argument("--exercise", action="store_true",
+                   help="with --html: the learner types each gradient of the backward pass")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
     p.add_argument("--interactive", "-i", action="store_true",
@@ -194,7 +199,7 @@ def _render_graphs(args: argparse.Namespace, root: Value, trace: Trace) -> list[
         if args.png:
             jobs.append((args.png, lambda: graph.pipe(format="png")))
     if args.html:
-        jobs.append((args.html, lambda: Stepper(root, digits=args.digits,
+        jobs.append((args.html, lambda: Stepper(root, digits=args.digits, exercise=args.exercise,
                                                 max_nodes=len(trace.order)).html()))
     rendered = []
     for path, render in jobs:
@@ -235,7 +240,13 @@ def _check(expr: Expression, values: dict[str, float]) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from viz import quiz  # backprop by hand has its own options and parser: viz/quiz.py
+
+    if quiz.wants_quiz(sys.argv[1:] if argv is None else argv):
+        return quiz.main(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.exercise and not args.html:
+        raise _UsageError("--exercise goes with --html FILE (the exercise is a page)")
     expr, root, values = _build(args)
     try:
         trace = backprop_steps(root)

@@ -14,7 +14,7 @@ from typing import IO
 
 from autograd import Step, Trace, Value, backprop_steps
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, expression, local_formula, node_names, number, term
+from viz._format import DASH, expression, node_names, number, step_line
 from viz.dot import visible
 
 __all__ = [
@@ -68,17 +68,9 @@ def format_step(step: Step, names: dict[Value, str], digits: int = 4,
                 first: bool = False, style: _Style | None = None) -> str:
     """One step's arithmetic: local formula and value, upstream x local, the grad before/after."""
     s = style or _Style(False)
-    node, operand = names[step.node], names[step.operand]
-    formula = local_formula(step, {p: term(names[p]) for p in step.node.parents})
-    local = number(step.local, digits)
-    try:
-        float(formula)
-        local_text = formula  # "1" = 1.0000 says nothing
-    except ValueError:
-        local_text = f"{formula} = {local}"
+    operand = names[step.operand]
     before = "0" if first else number(step.before, digits)
-    return (f"d{node}/d{operand} = {local_text} ; upstream {number(step.upstream, digits)} x "
-            f"local {local} = {s(number(step.contribution, digits), '32')} ; "
+    return (f"{step_line(step, names, digits, s)} ; "
             f"{s(operand, '1')}.grad {before} -> {s(number(step.after, digits), '1;32')}")
 
 
