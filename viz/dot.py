@@ -118,6 +118,11 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
         out = _run_dot(cmd, self.source.encode(self.encoding), self.timeout)
         return out.decode(encoding) if encoding else out
 
+    def _repr_image_svg_xml(self) -> str:
+        """The SVG Jupyter shows inline, scaled down to the cell's width when wider."""
+        svg: str = self.pipe(format="svg", encoding="utf-8")
+        return _fit_width(svg)
+
     def render(self, filename: str | os.PathLike[str] | None = None,
                directory: str | os.PathLike[str] | None = None, *args: Any,
                outfile: str | os.PathLike[str] | None = None, **kwargs: Any) -> Any:
@@ -134,6 +139,11 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
             raise GraphvizNotFound() from None
         except subprocess.CalledProcessError as err:
             raise GraphvizError(_dot_failure(err.returncode, err.stderr)) from None
+
+
+def _fit_width(svg: str) -> str:
+    """Let an SVG shrink to its container's width (never grow): a wide graph fits the cell."""
+    return re.sub(r"<svg\b", '<svg style="max-width:100%;height:auto"', svg, count=1)
 
 
 def _run_dot(cmd: list[Any], source: bytes, timeout: float) -> bytes:
