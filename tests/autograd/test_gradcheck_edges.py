@@ -12,7 +12,6 @@ from autograd import Op, Value, apply_op, gradcheck, walk
 from autograd.gradcheck import Culprit, find_culprit
 
 
-
 @pytest.mark.parametrize(("f", "x", "exact"), [
     (lambda v: v * v, 1e154, 2e154),
     (lambda v: v * 1e308, 1.0, 1e308),
