@@ -14,8 +14,8 @@
 - Your own ops: describe each with a `Primitive` (how to build it, how to print it, its safe
   `Domain`) and pass it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row
   of your own (or a test-only, deliberately wrong copy of one), built by `apply_op`.
-- `register_profiles()` registers the hypothesis profiles ``ci`` (derandomized, more examples,
-  no deadline) and ``dev`` (quick), and loads ``ci`` when the CI environment variable is true.
+- Hypothesis profiles (how many examples, deadlines) are test policy: stepgrad's own live in
+  its ``tests/conftest.py``; copy them into yours if they suit.
 
 Example::
 
@@ -35,16 +35,14 @@ Example::
 
 from __future__ import annotations
 
+import ast
 import math
-import os
-import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 try:
-    from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
 except ImportError as err:  # say how to get the optional dependency
     raise ImportError("autograd.strategies needs hypothesis: pip install 'stepgrad[hypothesis]' "
@@ -54,7 +52,7 @@ from autograd.engine import Value, apply_op, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
 
 __all__ = ["INPUTS", "REALS", "Domain", "Instruction", "Primitive", "Program",
-           "default_primitives", "op_programs", "programs", "register_profiles", "safe_inputs"]
+           "default_primitives", "op_programs", "programs", "safe_inputs"]
 
 Render = Callable[[Sequence[str], "float | None"], str]
 
@@ -340,23 +338,16 @@ class Program:
                 stack[-1][1].append(source)
             else:
                 body = source
-        params = ", ".join(f"x{i}" for i in range(n))
-        return f"lambda {params}: {_strip_parens(body)}"
+        return _tidy(f"lambda {', '.join(f'x{i}' for i in range(n))}: {body}")
 
 
-_NAMED = re.compile(r"\(v\d+ := ")  # a lambda body cannot be a bare assignment expression
-
-
-def _strip_parens(source: str) -> str:
-    """``(a + b)`` -> ``a + b`` when the outer parentheses enclose everything (not walrus)."""
-    if not (source.startswith("(") and source.endswith(")")) or _NAMED.match(source):
+def _tidy(source: str) -> str:
+    """source as ``ast.unparse`` writes it: no redundant parentheses. A program too deep for
+    the parser's recursion, or a render of your own that is not Python, stays as built."""
+    try:
+        return ast.unparse(ast.parse(source, mode="eval"))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return source
-    depth = 0
-    for i, ch in enumerate(source):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and i < len(source) - 1:
-            return source
-    return source[1:-1]
 
 
 def _shift(value: float, domain: Domain) -> Primitive:
@@ -469,22 +460,3 @@ def op_programs(name: str | Primitive) -> st.SearchStrategy[tuple[Program, list[
     """
     chosen = [name] if isinstance(name, Primitive) else _select([name], ())
     return _op_programs(chosen)
-
-
-def register_profiles(load: bool = True) -> str:
-    """Register the hypothesis profiles ``ci`` and ``dev``; load one unless ``load=False``.
-
-    ``ci`` (chosen when the CI environment variable is true, as CI services set it):
-    derandomized, so a run is reproducible, 200 examples, no deadline and no too-slow health
-    check (shared runners are slow), no example database. ``dev``: 50 examples, no deadline.
-    Returns the name of the profile for this environment.
-    """
-    settings.register_profile("ci", max_examples=200, derandomize=True, deadline=None,
-                              database=None, print_blob=True,
-                              suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("dev", max_examples=50, deadline=None)
-    name = "ci" if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes") else "dev"
-    if load:
-        settings.load_profile(name)
-    return name
-
