@@ -13,7 +13,6 @@ the row's one-sided rules there reproduce what finite differences see.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import inspect
 import math
@@ -21,10 +20,19 @@ import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, NamedTuple
+from typing import Any
 
-from autograd.engine import Value, apply_op, grad, walk
-from autograd.ops import Op
+from autograd._local import (
+    Culprit,
+    at_kink,
+    find_culprit,
+    kink_text,
+    nearest,
+    one_sided_rows,
+    rebuild,
+)
+from autograd._ridders import PROBE_ERRORS, Estimate, Judge, as_float, moved, ridders, scales
+from autograd.engine import Value, grad, walk
 
 __all__ = ["Culprit", "GradcheckEntry", "GradcheckReport", "assert_gradcheck", "find_culprit",
            "gradcheck"]
@@ -32,18 +40,8 @@ __all__ = ["Culprit", "GradcheckEntry", "GradcheckReport", "assert_gradcheck", "
 OK, MISMATCH, KINK, DOMAIN, NONFINITE = "ok", "mismatch", "kink", "domain", "nonfinite"
 UNRESOLVED = "unresolved"  # no step resolves the derivative: neither agreement nor mismatch
 
-_FIRST = 0.25  # the largest step, as a fraction of the input's scale
-_LEVELS = 14  # steps per Richardson tableau: h down to h / 2**13
-_TRIES, _RESTART = 3, 2.0**-4  # first steps tried: _FIRST, then _FIRST / 16, then / 256
-_NOISE = 8.0 * 2.0**-53  # round-off of a difference, per unit of the values subtracted
-_SHRINK = 2.0**-45  # a probe that leaves the domain is retried with halved steps down to this
 _NEAR = 2.0**-20  # "just left/right" of a kink, relative to scale
-_NUDGE = 2.0**-30  # how far a kinked operand is moved to read a one-sided rule
-_BAR = 1e-4  # an error bar this wide (relative to the estimate) still confirms agreement
 _MAX_KINKS = 4  # kinked nodes whose one-sided rules are combined (3**4 rebuilt graphs)
-# the engine's domain errors (ValueError, ZeroDivisionError, OverflowError), and arithmetic
-# errors of f's own (the CLI's expressions raise MathError)
-_PROBE_ERRORS = (ValueError, ArithmeticError)
 
 
 @dataclass(frozen=True)
@@ -256,193 +254,7 @@ def _input_names(f: Callable[..., Any], n: int) -> tuple[str, ...]:
     return tuple(f"x{i}" for i in range(n))
 
 
-def _scale(x: float) -> float:
-    """The power of two at or below |x| (1 for 0): finite-difference steps are fractions of it."""
-    if x == 0.0:
-        return 1.0
-    exponent = math.frexp(abs(x))[1] - 1
-    return math.ldexp(1.0, max(exponent, -1000))  # far above 2**-1074, so halving stays exact
-
-
-def _scales(x: float) -> list[float]:
-    """The scales that steps are fractions of: x's, and for small inputs 1 too."""
-    return [_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]
-
-
-class _Estimate(NamedTuple):
-    """Finite-difference slopes at a point: central, from the left and from the right."""
-
-    central: float
-    error: float  # the estimated error of `central`
-    left: float
-    left_error: float
-    right: float
-    right_error: float
-    start: float  # the largest step it came from
-    floor: float  # the round-off part of `error`: no step does better
-
-
-class _Tableau:
-    """Richardson extrapolation of differences at steps h, h/2, h/4, ... (Ridders' method).
-
-    Each new column cancels the next power of h in the error (``ratio`` 4 for central
-    differences, whose error has even powers only; 2 for one-sided ones). The estimate kept is
-    the one that changed least from its neighbours. No error estimate is allowed below the
-    round-off of the differences it came from, so values that happen to agree cannot fake
-    confidence, and the tableau is done once that round-off exceeds its best error.
-    """
-
-    def __init__(self, ratio: float) -> None:
-        self.ratio, self.prev = ratio, list[float]()
-        self.best, self.err, self.done, self.floor = math.nan, math.inf, False, 0.0
-
-    def add(self, d: float, noise: float) -> None:
-        """Add the difference at the next (halved) step, with its round-off."""
-        if not self.prev:
-            self.best = d
-        col, fac = [d], self.ratio
-        for older in self.prev:
-            new = col[-1] + (col[-1] - older) / (fac - 1.0)  # (fac * newer - older) / (fac - 1)
-            e = max(abs(new - col[-1]), abs(new - older), noise)
-            if not self.done and e <= self.err:
-                self.best, self.err, self.floor = new, e, noise
-            col.append(new)
-            fac *= self.ratio
-        self.done = self.done or noise > self.err
-        self.prev = col
-
-
-def _probe(fn: Callable[[float], float], x: float, h: float,
-           f0: float) -> list[tuple[float, float]] | None:
-    """Central, left and right differences of fn at x with step h, each with its round-off;
-    None if fn fails there."""
-    xp, xm = x + h, x - h
-    if xp == x or xm == x:
-        return None
-    try:
-        fp, fm = fn(xp), fn(xm)
-    except _PROBE_ERRORS:
-        return None
-    # divide by the actual distances: x + h can round when it crosses a power of two; the
-    # round-off is scaled before it is summed, so values near the float limit do not overflow
-    diffs = [((u - v) / w, (_NOISE * abs(u) + _NOISE * abs(v)) / w)
-             for u, v, w in ((fp, fm, xp - xm), (f0, fm, x - xm), (fp, f0, xp - x))]
-    return diffs if all(math.isfinite(d) for d, _ in diffs) else None
-
-
-def _ridders(fn: Callable[[float], float], x: float, h: float, f0: float,
-             enough: float, key: int = 0) -> _Estimate | None:
-    """The slope of fn at x with an error estimate; None outside fn's domain.
-
-    Steps h, h/2, h/4, ... until the central estimate's error is below ``enough`` or round-off
-    stops it improving. A probe that leaves fn's domain ends the tableau; one with fewer than
-    two steps is dropped and the halving goes on (near a boundary, or where the domain has
-    holes), down to ``h * _SHRINK``. ``f0`` is fn(x). ``key`` 1 or 2 refines the left or
-    right slope instead of the central one.
-    """
-    start, smallest = h, h * _SHRINK
-    while True:
-        tableaus = _Tableau(4.0), _Tableau(2.0), _Tableau(2.0)  # central, left, right
-        for _ in range(_LEVELS):
-            diffs = _probe(fn, x, h, f0)
-            h /= 2.0
-            if diffs is None:
-                break
-            for tableau, (d, noise) in zip(tableaus, diffs, strict=True):
-                tableau.add(d, noise)
-            if tableaus[key].done or tableaus[key].err <= enough:
-                break
-        if tableaus[key].err < math.inf:
-            break  # at least two steps: an estimate with an error
-        if h < smallest:
-            return None
-    (c, c_err), (lft, l_err), (rgt, r_err) = ((t.best, t.err) for t in tableaus)
-    # where f'' jumps (x * relu(x) at 0) central differences gain odd powers of h that the
-    # tableau cannot cancel; agreeing one-sided slopes are then the better estimate
-    mid_err = max(l_err, r_err) + abs(lft - rgt) / 2.0
-    if mid_err < c_err:
-        c, c_err = (lft + rgt) / 2.0, mid_err
-    # one-sided slopes that disagree beyond their errors mean the steps straddled a jump
-    # (abs' near, not at, 0): no central estimate is surer than half that disagreement
-    c_err = max(c_err, (abs(lft - rgt) - l_err - r_err) / 2.0)
-    return _Estimate(c, c_err, lft, l_err, rgt, r_err, start, tableaus[0].floor)
-
-
-class _Judge:
-    """Tolerances, and the search for a finite-difference estimate that settles a claim."""
-
-    def __init__(self, atol: float, rtol: float, step: float | None) -> None:
-        self.atol, self.rtol, self.step = atol, rtol, step
-
-    def tolerance(self, a: float, n: float) -> float:
-        """How far analytic a and numeric n may differ, before n's own error."""
-        return self.atol + self.rtol * max(abs(a), abs(n))
-
-    def agrees(self, a: float, e: _Estimate) -> bool:
-        """Whether a and e agree within tolerance and e's error estimate."""
-        return abs(a - e.central) <= self.tolerance(a, e.central) + e.error
-
-    def confident(self, a: float, e: _Estimate) -> bool:
-        """Whether e's error bar is within two tolerances, 0.01% of e, or twice its
-        round-off: a 47% bar agrees with anything, and is no agreement."""
-        return e.error <= max(2.0 * self.tolerance(a, e.central), _BAR * abs(e.central),
-                              2.0 * e.floor)
-
-    def settled(self, a: float, e: _Estimate | None) -> bool:
-        """Whether e confidently agrees with a (no need to try other steps)."""
-        return e is not None and e.error <= self.tolerance(a, e.central) and self.agrees(a, e)
-
-    def starts(self, x: float, a: float, value: float) -> list[float]:
-        """The first steps to try at x for a claimed slope a of a function worth value there.
-
-        A fast oscillation (cos of a steep function) fools steps far above its period: they
-        see the trend, and agree on it. So the steps are: scaled to |x|; for small inputs
-        scaled to 1 (``sin(x + 1000)`` at x = 1e-12); both again from smaller first steps;
-        last, steps where a moves the value by a sixteenth of its size (at least 4 ulps of x).
-        """
-        if self.step is not None:
-            return [_scale(self.step)]
-        starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in _scales(x)]
-        if a != 0.0:
-            starts.append(max(self.resolving(a, value), 4.0 * math.ulp(x)))
-        return starts
-
-    def resolving(self, a: float, value: float) -> float:
-        """A step short enough to follow a claimed slope a: it moves value by a sixteenth."""
-        return _scale((abs(value) + self.atol) / abs(a)) * _RESTART if a != 0.0 else math.inf
-
-    def resolvable(self, x: float, a: float, value: float) -> bool:
-        """Whether steps that follow slope a still move x (sin at 1e16: none does)."""
-        return self.resolving(a, value) >= 4.0 * math.ulp(x)
-
-    def search(self, fn: Callable[[float], float], x: float, value: float,
-               a: float) -> tuple[_Estimate | None, list[_Estimate]]:
-        """The best estimate of fn's slope at x (None outside fn's domain), and all tried.
-
-        Trying stops at an estimate that is confident and agrees with a; otherwise the one
-        with the smallest error is kept.
-        """
-        best: _Estimate | None = None
-        tried = []
-        for h in self.starts(x, a, value):
-            if self.settled(a, best):
-                break
-            new = _ridders(fn, x, h, value, 0.01 * self.tolerance(a, a))
-            if new is None:
-                continue
-            tried.append(new)
-            if best is None or self.settled(a, new) or (
-                    not self.settled(a, best) and new.error < best.error):
-                best = new
-        return best, tried
-
-    def doubt(self, a: float, best: _Estimate, tried: list[_Estimate]) -> _Estimate | None:
-        """An estimate from smaller steps than the best that allows a and contradicts it."""
-        return next((t for t in tried if t.start < best.start and self.agrees(a, t)
-                     and abs(t.central - best.central) > t.error + best.error), None)
-
-
-class _Checker(_Judge):
+class _Checker(Judge):
     """What gradcheck evaluates: T (f itself, or ``k`` set: the component df/dx_k of its
     gradient), T's analytic derivatives, their finite differences, and f's kinks."""
 
@@ -485,7 +297,7 @@ class _Checker(_Judge):
             if len(self.memo) > 4096:
                 self.memo.clear()
             out, xs = self.call(point)
-            self.memo[key] = [_float(g) for g in self.grads(out, xs)]
+            self.memo[key] = [as_float(g) for g in self.grads(out, xs)]
         return self.memo[key]
 
     def lift(self, out: Value, xs: list[Value]) -> Value:
@@ -501,20 +313,20 @@ class _Checker(_Judge):
         if self.k is None:
             return self.gradient(point)
         out, xs = self.call(point)
-        return [_float(g) for g in self.grads(self.lift(out, xs), xs)]
+        return [as_float(g) for g in self.grads(self.lift(out, xs), xs)]
 
     def entries(self, point: list[float]) -> list[GradcheckEntry]:
         """Check dT/dx_j at point for every input j."""
         try:
             value = self.value(point)
-        except _PROBE_ERRORS as err:
+        except PROBE_ERRORS as err:
             if self.k is None:  # f itself failed: the inputs are wrong
                 raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
                                  "Choose inputs inside f's domain.") from err
             return self.raised(point, err)
         try:
             table = self.analytic(point)
-        except _PROBE_ERRORS as err:
+        except PROBE_ERRORS as err:
             return self.raised(point, err)
         return [self.judge(point, j, a, value) for j, a in enumerate(table)]
 
@@ -523,7 +335,7 @@ class _Checker(_Judge):
         note = f"the engine raised: {type(err).__name__}: {err}"
         return [self.entry(point, j, None, None, DOMAIN, note) for j in range(len(point))]
 
-    def entry(self, point: list[float], j: int, a: float | None, e: _Estimate | None,
+    def entry(self, point: list[float], j: int, a: float | None, e: Estimate | None,
               status: str, note: str = "") -> GradcheckEntry:
         """One entry: order 1 names x_j, order 2 names x_k then x_j."""
         wrt = (self.names[j],) if self.k is None else (self.names[self.k], self.names[j])
@@ -536,7 +348,7 @@ class _Checker(_Judge):
             note = (f"{self.label} is {value!r} here" if not math.isfinite(value)
                     else f"the analytic derivative is {a!r}")
             return self.entry(point, j, a, None, NONFINITE, note)
-        e, tried = self.search(lambda t: self.value(_moved(point, j, t)), point[j], value, a)
+        e, tried = self.search(lambda t: self.value(moved(point, j, t)), point[j], value, a)
         if e is None:
             return self.entry(point, j, a, None, DOMAIN,
                               "every finite-difference probe left f's domain")
@@ -558,7 +370,7 @@ class _Checker(_Judge):
         culprit = find_culprit(self.call(point)[0], atol=self.atol, rtol=self.rtol)
         return self.entry(point, j, a, e, MISMATCH, note + (f"; {culprit}" if culprit else ""))
 
-    def differ(self, a: float, e: _Estimate) -> bool:
+    def differ(self, a: float, e: Estimate) -> bool:
         """Whether e's one-sided slopes differ by more than tolerance and their errors."""
         noise = self.tolerance(a, e.central) + 4.0 * (e.left_error + e.right_error)
         return abs(e.right - e.left) > noise
@@ -584,11 +396,11 @@ class _Checker(_Judge):
     def explain_at(self, point: list[float], j: int, a: float) -> str:
         """`explain` with the kinked nodes of f's graph at ``point``."""
         out, xs = self.call(point)
-        kinked = [node for node in walk(out) if _at_kink(node)][:_MAX_KINKS]
+        kinked = [node for node in walk(out) if at_kink(node)][:_MAX_KINKS]
         if not kinked:
             return ""
         corners = self.corners(out, xs, kinked, j)
-        where, value = _kink_text(kinked[0]), self.value(point)
+        where, value = kink_text(kinked[0]), self.value(point)
         if any(abs(v - value) > self.tolerance(v, value) for v, _ in corners):
             return self.jump(point, j, corners, where)
         slopes = [s for _, s in corners]
@@ -607,14 +419,14 @@ class _Checker(_Judge):
         the right (key 2) of x_j; None if none is seen."""
         x = point[j]
         for h in self.starts(x, 0.0, value):
-            e = _ridders(lambda t: self.value(_moved(point, j, t)), x, h, value,
+            e = ridders(lambda t: self.value(moved(point, j, t)), x, h, value,
                          0.01 * self.tolerance(value, value), key)
             if e is None:
                 continue
             n, err = (e.left, e.left_error) if key == 1 else (e.right, e.right_error)
-            slope = _nearest(n, slopes)
-            if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and err <= max(
-                    2.0 * self.tolerance(slope, n), _BAR * abs(slope)):
+            slope = nearest(n, slopes)
+            if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and self.narrow(
+                    slope, n, err):
                 return slope
         return None
 
@@ -622,11 +434,11 @@ class _Checker(_Judge):
                 j: int) -> list[tuple[float, float]]:
         """T's value and dT/dx_j with every combination of the kinked rows' one-sided rules."""
         found = []
-        for rows in product(*(_one_sided(node) for node in kinked)):
+        for rows in product(*(one_sided_rows(node) for node in kinked)):
             try:
-                t = self.lift(_rebuild(out, dict(zip(kinked, rows, strict=True))), xs)
-                found.append((t.data, _float(self.grads(t, xs)[j])))
-            except _PROBE_ERRORS:
+                t = self.lift(rebuild(out, dict(zip(kinked, rows, strict=True))), xs)
+                found.append((t.data, as_float(self.grads(t, xs)[j])))
+            except PROBE_ERRORS:
                 continue
         return found
 
@@ -636,152 +448,18 @@ class _Checker(_Judge):
         values = [v for v, _ in corners]
         slack = 2.0 * max(abs(s) for _, s in corners)
         x = point[j]
-        for scale in _scales(x):
+        for scale in scales(x):
             d = scale * _NEAR
             try:
-                sides = [self.value(_moved(point, j, x + t)) for t in (-d, d)]
-            except _PROBE_ERRORS:
+                sides = [self.value(moved(point, j, x + t)) for t in (-d, d)]
+            except PROBE_ERRORS:
                 continue
-            near = [_nearest(v, values) for v in sides]
+            near = [nearest(v, values) for v in sides]
             if all(abs(u - v) <= self.tolerance(u, v) + slack * d
                    for u, v in zip(near, sides, strict=True)):
                 return (f"not differentiable here ({where}): {self.label} itself jumps, "
                         f"{near[0]!r} just left and {near[1]!r} just right")
         return ""
-
-
-def _at_kink(node: Value) -> bool:
-    """Whether node's row declares a kink at node's operands (relu or abs at 0)."""
-    op = node.op
-    return op is not None and op.kink is not None and bool(op.kink(*(p.data for p in node.parents)))
-
-
-def _kink_text(node: Value) -> str:
-    """e.g. "relu at x = 0.0"."""
-    assert node.op is not None  # only nodes made by an op sit at a kink
-    operands = [p.data for p in node.parents]
-    names = node.op.operand_names(len(operands))
-    at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, operands, strict=True))
-    return f"{node.op.name} at {at}"
-
-
-def _one_sided(node: Value) -> list[Op]:
-    """node's row, and copies with its partials read just beside the kink (each operand
-    nudged each way)."""
-    op = node.op
-    assert op is not None
-    operands, rows = [p.data for p in node.parents], dict[tuple[float, ...], Op]()
-    for slot, side in product(range(len(operands)), (-1.0, 1.0)):
-        moved = _moved(operands, slot, operands[slot] + side * _scale(operands[slot]) * _NUDGE)
-        try:
-            local = tuple(_float(d) for d in op.partials(op.forward(*moved), *moved))
-        except _PROBE_ERRORS:
-            continue
-        rows.setdefault(local, dataclasses.replace(op, partials=lambda out, *a, d=local: d))
-    return [op, *rows.values()]  # the row's own convention is a choice too (abs'(0) = 0)
-
-
-def _rebuild(root: Value, rows: dict[Value, Op]) -> Value:
-    """A copy of root's graph, the nodes in ``rows`` made with those rows (leaves shared)."""
-    new: dict[Value, Value] = {}
-    for node in walk(root):
-        op = rows.get(node, node.op)
-        new[node] = node if op is None else apply_op(op, *(new[p] for p in node.parents))
-    return new[root]
-
-
-def _nearest(x: float, candidates: Sequence[float]) -> float:
-    return min(candidates, key=lambda c: abs(c - x), default=math.nan)
-
-
-@dataclass(frozen=True)
-class Culprit:
-    """A node whose row's own local derivative disagrees with finite differences of the row."""
-
-    node: Value
-    name: str  # the node's label, else v<i> with i its place in walk(root)
-    expression: str  # how it was made, e.g. ``log1p(v2)``
-    slot: int  # the operand slot whose partial is wrong
-    operand: str  # the row's name for that operand: x, y, n, w_1, ...
-    analytic: float  # the row's partial derivative
-    numeric: float  # finite differences of the row's forward
-    numeric_error: float
-
-    def __str__(self) -> str:
-        return (f"node {self.name} = {self.expression}: d/d{self.operand} is "
-                f"{self.analytic:.4g}, finite differences give {self.numeric:.4g}")
-
-
-def find_culprit(root: Value, *, atol: float = 1e-10, rtol: float = 1e-6) -> Culprit | None:
-    """The first node of root's graph (walk order: operands first) whose row's local partial
-    derivative, at that node's recorded operands, disagrees with finite differences of the
-    row's forward; None if every local rule agrees.
-
-    Nodes at their row's kink, and slots whose formula declares them constant (pow's number
-    exponent), are not checked. Tolerances as in `gradcheck`.
-    """
-    order = walk(root)
-    names: dict[Value, str] = {}
-    for i, node in enumerate(order):
-        names[node] = node.label or (repr(node.data) if node.op is None else f"v{i}")
-    for node in order:
-        found = _local_check(node, names, atol, rtol)
-        if found is not None:
-            return found
-    return None
-
-
-def _local_check(node: Value, names: dict[Value, str], atol: float,
-                 rtol: float) -> Culprit | None:
-    """The first slot of node whose row's partial disagrees with finite differences."""
-    op = node.op
-    if op is None or _at_kink(node):
-        return None
-    xs = [p.data for p in node.parents]
-    try:
-        local = [_float(d) for d in op.partials(node.data, *xs)]
-    except _PROBE_ERRORS:
-        return None
-    judge = _Judge(atol, rtol, None)
-    for slot, a in enumerate(local):
-        if "constant" in op.formula(slot, len(xs)) or not math.isfinite(a):
-            continue
-        e, tried = judge.search(_along(op, xs, slot), xs[slot], node.data, a)
-        if (e is not None and judge.doubt(a, e, tried) is None and judge.confident(a, e)
-                and not judge.agrees(a, e)
-                and judge.resolvable(xs[slot], a, node.data)):
-            return Culprit(node, names[node], _expression(node, names), slot,
-                           op.operand_names(len(xs))[slot], a, e.central, e.error)
-    return None
-
-
-def _along(op: Op, operands: list[float], slot: int) -> Callable[[float], float]:
-    """op's forward as a function of one operand, the others held."""
-    return lambda t: float(op.forward(*_moved(operands, slot, t)))
-
-
-def _expression(node: Value, names: dict[Value, str]) -> str:
-    """How node was made from its operands' names: ``x * y``, ``-x``, ``log1p(v2)``."""
-    assert node.op is not None
-    args = [names[p] for p in node.parents]
-    symbol = node.op.symbol
-    if len(args) == 2 and not symbol.isalnum():
-        return f"{args[0]} {symbol} {args[1]}"
-    if len(args) == 1 and symbol == "-":
-        return f"-{args[0]}"
-    return f"{node.op.name}({', '.join(args)})"
-
-
-def _moved(point: Sequence[float], j: int, t: float) -> list[float]:
-    """point with input j set to t."""
-    moved = list(point)
-    moved[j] = t
-    return moved
-
-
-def _float(g: Any) -> float:
-    """A gradient from grad_fn as a float (Values are read by their data)."""
-    return g.data if isinstance(g, Value) else float(g)
 
 
 def _value(g: Any) -> Value:
