@@ -1,36 +1,21 @@
 """Hypothesis strategies for property-testing gradients (the only module importing hypothesis).
 
-- `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs, where later
-  ops reuse earlier nodes, and the floats to check it at. ``repr(program)`` is one line of
-  pasteable Python with dead nodes removed, e.g. ``lambda x0, x1: ((x0 * x1).tanh() + x0).log()``
-  (a node used twice is named with ``:=`` so the pasted graph has the same sharing). Paste it
-  with ``from autograd import dot, sum_values`` (and your own functions) in scope.
-- Values stay in each op's domain by construction, with no filtering: every node is evaluated
-  at the drawn inputs as the program is built; when an operand's value falls outside the
-  op's `Domain` (log of -2, or tanh deep in saturation) a whole number is added to move it
-  inside, and shows in the repr: ``(x0 + 3.0).log()``.
+- `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs (later ops
+  reuse earlier nodes) and the floats to check it at. ``repr(program)`` is one line of
+  pasteable Python without dead nodes, a shared node named with ``:=``, e.g.
+  ``lambda x0, x1: (v1 := x0 * x1).tanh() + v1`` (paste it with `dot`, `sum_values` and your
+  own functions in scope).
+- Values stay in each op's `Domain` by construction, with no filtering: every node is
+  evaluated as the program is built, and an operand outside its op's domain (log of -2) is
+  moved inside by adding a whole number, which shows in the repr: ``(x0 + 3.0).log()``.
 - `safe_inputs(name)` draws operand values inside one op's domain; `op_programs(name)` draws
   that op applied once to such values (what the op-table property tests use).
-- Your own ops: describe each with a `Primitive` (how to build it, how to print it, its safe
-  `Domain`) and pass it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row
-  of your own (or a test-only, deliberately wrong copy of one), built by `apply_op`.
-- Hypothesis profiles (how many examples, deadlines) are test policy: stepgrad's own live in
-  its ``tests/conftest.py``; copy them into yours if they suit.
+- Your own ops: a `Primitive` says how to build one, print it and keep its operands safe; pass
+  it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row of your own.
+- Hypothesis profiles are test policy: stepgrad's own live in its ``tests/conftest.py``.
 
-Example::
-
-    from hypothesis import given
-    from autograd import assert_gradcheck
-    from autograd.strategies import Domain, Primitive, programs
-
-    def softplus(x):
-        return (1 + x.exp()).log()
-
-    SOFTPLUS = Primitive("softplus", softplus, "softplus({0})", domain=Domain((-30.0, 30.0)))
-
-    @given(programs(extra=[SOFTPLUS]))
-    def test_gradients(case):
-        assert_gradcheck(*case)
+Example: ``@given(programs(extra=[SOFTPLUS]))`` over ``assert_gradcheck(*case)``, with
+``SOFTPLUS = Primitive("softplus", softplus, "softplus({0})", domain=Domain((-30.0, 30.0)))``.
 """
 
 from __future__ import annotations
@@ -82,8 +67,8 @@ class Domain:
         return st.one_of(*(st.floats(lo, hi) for lo, hi in self.intervals))
 
     def __repr__(self) -> str:
-        return f"Domain{self.intervals!r}" if len(self.intervals) > 1 else (
-            f"Domain({self.intervals[0]!r})")
+        inner = self.intervals if len(self.intervals) > 1 else f"({self.intervals[0]!r})"
+        return f"Domain{inner}"
 
 
 _BOUND = 100.0
