@@ -14,18 +14,16 @@
   it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row of your own.
 - Hypothesis profiles are test policy: stepgrad's own live in its ``tests/conftest.py``.
 
-Example: ``@given(programs(extra=[SOFTPLUS]))`` over ``assert_gradcheck(*case)``, with
-``SOFTPLUS = Primitive("softplus", softplus, "softplus({0})", domain=Domain((-30.0, 30.0)))``.
+Example: ``@given(programs(extra=[Primitive("softplus", softplus, "softplus({0})")]))`` over
+a test that runs ``assert_gradcheck(*case)``.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 try:
     from hypothesis import strategies as st
@@ -33,6 +31,7 @@ except ImportError as err:  # say how to get the optional dependency
     raise ImportError("autograd.strategies needs hypothesis: pip install 'stepgrad[hypothesis]' "
                       "(or pip install hypothesis)") from err
 
+from autograd._program import Instruction, Program
 from autograd.engine import Value, apply_op, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
 
@@ -244,97 +243,6 @@ def _select(names: Iterable[str] | None, extra: Iterable[Primitive]) -> list[Pri
     return chosen
 
 
-class Instruction(NamedTuple):
-    """One step of a `Program`: a primitive applied to earlier nodes (inputs come first)."""
-
-    primitive: Primitive
-    operands: tuple[int, ...]  # node indices: the inputs, then one node per instruction
-    constant: float | None = None
-
-
-class Program:
-    """A straight-line program over Values: callable on the inputs, printed as a lambda.
-
-    Only the steps the output (the last step) depends on are kept.
-    """
-
-    def __init__(self, n_inputs: int, steps: Sequence[Instruction]) -> None:
-        if n_inputs < 1 or not steps:
-            raise ValueError("Program needs at least one input and one step")
-        live = {n_inputs + len(steps) - 1}
-        for index in range(n_inputs + len(steps) - 1, n_inputs - 1, -1):
-            if index in live:
-                live.update(steps[index - n_inputs].operands)
-        renumber = {i: i for i in range(n_inputs)}
-        kept: list[Instruction] = []
-        for index, step in enumerate(steps, n_inputs):
-            if index in live:
-                renumber[index] = n_inputs + len(kept)
-                kept.append(step._replace(operands=tuple(renumber[i] for i in step.operands)))
-        self.n_inputs = n_inputs
-        self.steps: tuple[Instruction, ...] = tuple(kept)
-
-    def __call__(self, *xs: Value) -> Value:
-        if len(xs) != self.n_inputs:
-            raise TypeError(f"this program takes {self.n_inputs} input(s), got {len(xs)}")
-        nodes = list(xs)
-        for step in self.steps:
-            nodes.append(step.primitive.apply([nodes[i] for i in step.operands], step.constant))
-        return nodes[-1]
-
-    @property
-    def size(self) -> int:
-        """The number of steps (ops, counting a domain shift as one)."""
-        return len(self.steps)
-
-    @property
-    def ops(self) -> tuple[str, ...]:
-        """The primitive names, in order."""
-        return tuple(step.primitive.name for step in self.steps)
-
-    def __repr__(self) -> str:
-        n, root = self.n_inputs, self.n_inputs + len(self.steps) - 1
-        uses = [0] * (root + 1)
-        for step in self.steps:
-            for i in step.operands:
-                uses[i] += 1
-        names: dict[int, str] = {}
-        # depth first, operands in slot order: the order Python evaluates the text in, so a
-        # shared node is named (v1 := ...) where it is first met and reused by name after
-        stack: list[tuple[int, list[str]]] = [(root, [])]
-        body = ""
-        while stack:
-            node, texts = stack[-1]
-            step = self.steps[node - n]
-            if len(texts) < len(step.operands):
-                child = step.operands[len(texts)]
-                known = f"x{child}" if child < n else names.get(child)
-                if known is None:
-                    stack.append((child, []))
-                else:
-                    texts.append(known)
-                continue
-            stack.pop()
-            source = step.primitive.text(texts, step.constant)
-            if uses[node] > 1:
-                names[node] = f"v{len(names) + 1}"
-                source = f"({names[node]} := {source})"
-            if stack:
-                stack[-1][1].append(source)
-            else:
-                body = source
-        return _tidy(f"lambda {', '.join(f'x{i}' for i in range(n))}: {body}")
-
-
-def _tidy(source: str) -> str:
-    """source as ``ast.unparse`` writes it: no redundant parentheses. A program too deep for
-    the parser's recursion, or a render of your own that is not Python, stays as built."""
-    try:
-        return ast.unparse(ast.parse(source, mode="eval"))
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return source
-
-
 def _shift(value: float, domain: Domain) -> Primitive:
     """Adding a whole number that moves value into domain's last interval, 1 inside its edge.
 
@@ -410,19 +318,13 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
     return _programs(_select(ops, extra), inputs, (min_inputs, max_inputs), (min_ops, max_ops))
 
 
-def _primitive(name: str | Primitive) -> Primitive:
-    if isinstance(name, Primitive):
-        return name
-    table = default_primitives()
-    if name not in table:
-        raise ValueError(f"no primitive named {name!r}; choose from {sorted(table)}")
-    return table[name]
-
-
 def safe_inputs(primitive: str | Primitive, count: int | None = None
                 ) -> st.SearchStrategy[list[float]]:
     """Operand values inside one primitive's domain (``count`` operands, or any it allows)."""
-    p = _primitive(primitive)
+    table = default_primitives()
+    if not isinstance(primitive, Primitive) and primitive not in table:
+        raise ValueError(f"no primitive named {primitive!r}; choose from {sorted(table)}")
+    p = primitive if isinstance(primitive, Primitive) else table[primitive]
     if count is not None and count not in p.counts:
         raise ValueError(f"safe_inputs: {p.name} takes {p.counts} operands, not {count}")
     counts = st.just(count) if count is not None else st.sampled_from(p.counts)
