@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
 
-from autograd import Op, Value, apply_op, gradcheck, walk
+from autograd import OPS, Op, Value, apply_op, gradcheck, walk
 from autograd.gradcheck import Culprit, find_culprit
+from autograd.strategies import Domain, Primitive, Program, programs
 
 
 @pytest.mark.parametrize(("f", "x", "exact"), [
@@ -149,3 +152,24 @@ def test_the_report_shows_as_an_escaped_html_table() -> None:
     for e in report.entries:
         assert repr(e.analytic) in cells and e.derivative in cells
     assert any("<script>alert(1)</script>" in t for t in parsed.text)  # unescaped back
+
+
+BAD_TANH = dataclasses.replace(OPS["tanh"], partials=lambda out, x: (1.0 - out,))  # not out**2
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs(max_inputs=2, max_ops=6, ops=["tanh", "add", "mul", "sin"],
+                extra=[Primitive.from_op(BAD_TANH, name="tanh", domain=Domain((-3.0, 3.0)))]))
+def test_random_programs_get_a_culprit_exactly_when_a_wrong_row_is_used(
+        case: tuple[Program, list[float]]) -> None:
+    program, inputs = case
+    root = program(*(Value(x, f"x{i}") for i, x in enumerate(inputs)))
+    culprit = find_culprit(root)
+    wrong = [n for n in walk(root) if n.op is BAD_TANH and abs(n.data) > 1e-3]
+    if not wrong:  # where tanh is nearly 0, 1 - y and 1 - y**2 agree within the tolerance
+        assert culprit is None or culprit.node.op is BAD_TANH
+        return
+    assert culprit is not None and culprit.node is wrong[0], (repr(program), culprit)
+    assert str(culprit).startswith(f"node {culprit.name} = tanh(")
+    y = culprit.node.data
+    assert culprit.analytic == 1.0 - y and culprit.numeric == pytest.approx(1.0 - y * y)
