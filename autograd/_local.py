@@ -118,7 +118,7 @@ def _local_check(node: Value, names: dict[Value, str], atol: float,
         e, tried = judge.search(_along(op, xs, slot), xs[slot], node.data, a)
         if (e is not None and judge.doubt(a, e, tried) is None and judge.confident(a, e)
                 and not judge.agrees(a, e)
-                and judge.resolvable(xs[slot], a, node.data)):
+                and judge.resolvable(_along(op, xs, slot), xs[slot], node.data)):
             return Culprit(node, names[node], _expression(node, names), slot,
                            op.operand_names(len(xs))[slot], a, e.central, e.error)
     return None

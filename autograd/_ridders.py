@@ -182,9 +182,14 @@ class Judge:
         """A step short enough to follow a claimed slope a: it moves value by a sixteenth."""
         return scale((abs(value) + self.atol) / abs(a)) * _RESTART if a != 0.0 else math.inf
 
-    def resolvable(self, x: float, a: float, value: float) -> bool:
-        """Whether steps that follow slope a still move x (sin at 1e16: none does)."""
-        return self.resolving(a, value) >= 4.0 * math.ulp(x)
+    def resolvable(self, fn: Callable[[float], float], x: float, value: float) -> bool:
+        """Whether fn moves by less than a sixteenth of its size over the smallest steps that
+        can resolve it, 4 ulps of x (sin at 1e16, where floats are 2 apart, moves by 1)."""
+        try:
+            moves = [abs(fn(x + t) - value) for t in (-4.0 * math.ulp(x), 4.0 * math.ulp(x))]
+        except PROBE_ERRORS:
+            return True  # a domain's edge, not a resolution limit
+        return max(moves) <= (abs(value) + self.atol) / 16.0
 
     def search(self, fn: Callable[[float], float], x: float, value: float,
                a: float) -> tuple[Estimate | None, list[Estimate]]:

@@ -206,6 +206,10 @@ class _Checker(Judge):
         """T at point."""
         return self.call(point)[0].data if self.k is None else self.gradient(point)[self.k]
 
+    def along(self, point: Sequence[float], j: int) -> Callable[[float], float]:
+        """T as a function of input j alone, the others held at point."""
+        return lambda t: self.value(moved(point, j, t))
+
     def analytic(self, point: Sequence[float]) -> list[float]:
         """dT/dx_j for every j, from grad_fn."""
         if self.k is None:
@@ -246,7 +250,8 @@ class _Checker(Judge):
             note = (f"{self.label} is {value!r} here" if not math.isfinite(value)
                     else f"the analytic derivative is {a!r}")
             return self.entry(point, j, a, None, NONFINITE, note)
-        e, tried = self.search(lambda t: self.value(moved(point, j, t)), point[j], value, a)
+        along = self.along(point, j)
+        e, tried = self.search(along, point[j], value, a)
         if e is None:
             return self.entry(point, j, a, None, DOMAIN,
                               "every finite-difference probe left f's domain")
@@ -258,7 +263,7 @@ class _Checker(Judge):
         why = self.explain(point, j, a)
         if why:
             return self.entry(point, j, a, e, KINK, why)
-        if self.agrees(a, e) or doubt is not None or not self.resolvable(point[j], a, value):
+        if self.agrees(a, e) or doubt is not None or not self.resolvable(along, point[j], value):
             best = doubt or e
             return self.entry(point, j, a, best, UNRESOLVED, (
                 f"no finite-difference step settles it: the closest estimate is "
@@ -318,7 +323,7 @@ class _Checker(Judge):
         the right (key 2) of x_j; None if none is seen."""
         x = point[j]
         for h in self.starts(x, 0.0, value):
-            e = ridders(lambda t: self.value(moved(point, j, t)), x, h, value,
+            e = ridders(self.along(point, j), x, h, value,
                          0.01 * self.tolerance(value, value), key)
             if e is None:
                 continue

@@ -43,6 +43,14 @@ def test_sin_far_out_is_never_a_mismatch(x: float) -> None:
         assert entry.status == "unresolved"
 
 
+def test_a_wildly_wrong_slope_is_a_mismatch_not_unresolved() -> None:
+    # steps that would follow a slope of 1e20 at 1 are below the float grid; but x * x itself
+    # is smooth there, so finite differences settle 2.0 and the claim is wrong
+    square = _row("square", lambda x: x * x, lambda x: 1e20)
+    entry = gradcheck(lambda v: apply_op(square, v), [1.0]).entries[0]
+    assert entry.status == "mismatch" and entry.numeric == pytest.approx(2.0, rel=1e-12)
+
+
 def test_sin_is_checked_where_its_steps_still_fit() -> None:
     assert gradcheck(lambda v: v.sin(), [1e12])
     wrong = Op("sin", "sin", 1, math.sin, lambda out, x: (1.001 * math.cos(x),), ("cos(x)",))
