@@ -183,13 +183,17 @@ class Judge:
         return scale((abs(value) + self.atol) / abs(a)) * _RESTART if a != 0.0 else math.inf
 
     def resolvable(self, fn: Callable[[float], float], x: float, value: float) -> bool:
-        """Whether fn moves by less than a sixteenth of its size over the smallest steps that
-        can resolve it, 4 ulps of x (sin at 1e16, where floats are 2 apart, moves by 1)."""
+        """Whether fn is smooth at the scale of the float grid: its slopes over 4 and 8 ulps
+        of x (2**-960 at least, far from subnormals, which round coarsely) agree to a
+        sixteenth, beyond round-off (sin at 1e16, where floats are 2 apart, is not)."""
+        u = max(4.0 * math.ulp(x), 2.0**-960)
         try:
-            moves = [abs(fn(x + t) - value) for t in (-4.0 * math.ulp(x), 4.0 * math.ulp(x))]
+            ends = fn(x + u), fn(x + 2.0 * u)
         except PROBE_ERRORS:
             return True  # a domain's edge, not a resolution limit
-        return max(moves) <= (abs(value) + self.atol) / 16.0
+        near, far = (ends[0] - value) / u, (ends[1] - value) / (2.0 * u)
+        noise = (_NOISE * abs(ends[0]) + _NOISE * abs(ends[1]) + 2.0 * _NOISE * abs(value)) / u
+        return abs(near - far) <= max(abs(near), abs(far)) / 16.0 + noise
 
     def search(self, fn: Callable[[float], float], x: float, value: float,
                a: float) -> tuple[Estimate | None, list[Estimate]]:

@@ -263,12 +263,17 @@ class _Checker(Judge):
         why = self.explain(point, j, a)
         if why:
             return self.entry(point, j, a, e, KINK, why)
-        if self.agrees(a, e) or doubt is not None or not self.resolvable(along, point[j], value):
+        x = point[j]
+        if not self.resolvable(along, x, value):
+            return self.entry(point, j, a, doubt or e, UNRESOLVED, (
+                f"no finite-difference step settles it: {self.label} is not smooth at the scale "
+                f"of the floats near {x!r} (its slopes over 4 and 8 ulps differ)"))
+        if self.agrees(a, e) or doubt is not None:
             best = doubt or e
             return self.entry(point, j, a, best, UNRESOLVED, (
                 f"no finite-difference step settles it: the closest estimate is "
                 f"{best.central!r} +- {best.error!r}, wider than the tolerance (f jumps here, "
-                f"or changes faster than the smallest step at {point[j]!r} can follow)"))
+                f"or changes faster than the smallest step at {x!r} can follow)"))
         note = f"analytic {a!r} but finite differences give {e.central!r}"
         culprit = find_culprit(self.call(point)[0], atol=self.atol, rtol=self.rtol)
         return self.entry(point, j, a, e, MISMATCH, note + (f"; {culprit}" if culprit else ""))
