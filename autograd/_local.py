@@ -60,6 +60,7 @@ def rebuild(root: Value, rows: dict[Value, Op]) -> Value:
 
 
 def nearest(x: float, candidates: Sequence[float]) -> float:
+    """The candidate closest to x (nan when there is none)."""
     return min(candidates, key=lambda c: abs(c - x), default=math.nan)
 
 
@@ -89,6 +90,12 @@ def find_culprit(root: Value, *, atol: float = 1e-10, rtol: float = 1e-6) -> Cul
     Nodes at their row's kink, and slots whose formula declares them constant (pow's number
     exponent), are not checked. Tolerances as in `gradcheck`.
     """
+    if type(root) is not Value:
+        raise TypeError(f"find_culprit: root must be a stepgrad Value, got {type(root).__name__}"
+                        "; rebuild another engine's graph with autograd.Value first")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(tol, (int, float)) and 0.0 <= tol < math.inf):
+            raise ValueError(f"find_culprit: {name} must be a finite number >= 0, got {tol!r}")
     order = walk(root)
     names: dict[Value, str] = {}
     for i, node in enumerate(order):

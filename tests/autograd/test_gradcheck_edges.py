@@ -132,6 +132,10 @@ def test_no_culprit_when_every_local_rule_is_right() -> None:
     # a wrong reverse mode with right rules: the disagreement has no culprit node
     report = gradcheck(lambda a: a * a, [1.5], grad_fn=lambda out, xs, **kw: [1.5])
     assert not report and "node" not in report.entries[0].note
+    with pytest.raises(TypeError, match="find_culprit: root must be a stepgrad Value, got float"):
+        find_culprit(1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="find_culprit: rtol must be a finite number >= 0"):
+        find_culprit(x * y, rtol=-1.0)
 
 
 class _Cells(HTMLParser):
