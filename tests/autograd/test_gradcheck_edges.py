@@ -43,6 +43,14 @@ def test_sin_far_out_is_never_a_mismatch(x: float) -> None:
         assert entry.status == "unresolved"
 
 
+def test_a_wrong_rule_near_zero_where_f_is_undefined_at_zero_is_a_mismatch() -> None:
+    # inputs within 2**-20 of 0 are also looked at as 0 for kinks; log is undefined there
+    log = Op("log", "log", 1, math.log, lambda out, x: (2.0 / x,), ("1/x",), "x > 0")
+    report = gradcheck(lambda v: apply_op(log, v) + v.relu(), [1e-8])
+    assert [e.status for e in report.entries] == ["mismatch"], report
+    assert "node v1 = log(v): d/dx is 2e+08, finite differences give 1e+08" in str(report)
+
+
 def test_a_wildly_wrong_slope_is_a_mismatch_not_unresolved() -> None:
     # steps that would follow a slope of 1e20 at 1 are below the float grid; but x * x itself
     # is smooth there, so finite differences settle 2.0 and the claim is wrong
