@@ -226,16 +226,18 @@ def default_primitives() -> dict[str, Primitive]:
 
 
 def _select(names: Iterable[str] | None, extra: Iterable[Primitive]) -> list[Primitive]:
-    """The primitives named (by primitive name or row), defaults overridden by extra ones."""
+    """The primitives named (by primitive name or row) plus every extra one, which overrides
+    a default of the same name."""
     table = default_primitives()
-    for p in extra:
+    extras = list(extra)
+    for p in extras:
         if not isinstance(p, Primitive):
             raise TypeError(f"extra must hold Primitive objects, got {type(p).__name__}")
         table[p.name] = p
     if names is None:
         return list(table.values())
     wanted = [names] if isinstance(names, str) else list(names)
-    chosen = [p for p in table.values() if p.name in wanted or p.row in wanted]
+    chosen = [p for p in table.values() if p.name in wanted or p.row in wanted or p in extras]
     unknown = set(wanted) - {p.name for p in chosen} - {p.row for p in chosen}
     if unknown or not chosen:
         raise ValueError(f"unknown op(s) {sorted(unknown) or wanted}; choose from "
@@ -305,8 +307,9 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
              min_ops: int = 1) -> st.SearchStrategy[tuple[Program, list[float]]]:
     """Random programs and points to check them at: draws ``(program, inputs)``.
 
-    ``ops`` restricts the primitives (by name or op-table row); ``extra`` adds your own
-    `Primitive` objects (one with a default's name replaces it). Inputs are drawn from
+    ``ops`` restricts the default primitives (by name or op-table row); ``extra`` adds your
+    own `Primitive` objects, always drawn whatever ``ops`` says (one with a default's name
+    replaces it). Inputs are drawn from
     ``inputs``. Shrinking heads for fewer inputs and ops, and for chains on ``x0``.
     """
     if not 1 <= min_inputs <= max_inputs:

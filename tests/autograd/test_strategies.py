@@ -237,3 +237,13 @@ def test_a_very_deep_program_prints_without_recursion() -> None:
     program = Program(1, [Instruction(sin, (i,)) for i in range(5000)])
     text = repr(program)
     assert text == "lambda x0: x0" + ".sin()" * 5000
+
+
+def test_extra_primitives_are_drawn_even_when_ops_restricts_the_defaults() -> None:
+    from hypothesis import find
+
+    from autograd.strategies import Domain, Primitive, programs
+
+    square = Primitive("square", lambda v: v * v, "square({0})", domain=Domain((-3.0, 3.0)))
+    found = find(programs(ops=["add"], extra=[square]), lambda case: "square(" in repr(case[0]))
+    assert "square(" in repr(found[0])
