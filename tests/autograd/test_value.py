@@ -119,13 +119,26 @@ def test_repr_is_shallow_on_a_deep_graph() -> None:
 # -- slots ----------------------------------------------------------------------------------
 def test_slots_are_the_documented_fields_and_private_ones() -> None:
     public = [name for name in Value.__slots__ if not name.startswith("_")]
-    assert public == ["data", "grad", "op", "label"]
+    assert public == ["grad", "op", "label"]
+    assert isinstance(Value.data, property)  # a slot behind a property that stores a float
     v = Value(1.0)
     with pytest.raises(AttributeError):
         v.parents = (v,)  # type: ignore[misc]  # parents is read-only: the graph never changes
-    assert not hasattr(v, "__dict__")
-    with pytest.raises(AttributeError):
-        v.extra = 1  # type: ignore[attr-defined]
+    for name in ("data", "grad", "op", "label", "_a", "_b", "_g"):
+        assert name not in vars(v)  # the engine's own fields are slots, not dict entries
+
+
+def test_a_learners_own_attributes_are_kept() -> None:
+    # micrograd programs attach their own: optimizer state, a colour for a drawing
+    p = Value(1.0)
+    assert vars(p) == {}
+    p.m = 0.5  # type: ignore[attr-defined]
+    p.colour = "red"  # type: ignore[attr-defined]
+    q = p * 2.0
+    q.backward()
+    assert (p.m, p.colour, p.grad) == (0.5, "red", 2.0)  # type: ignore[attr-defined]
+    assert vars(p) == {"m": 0.5, "colour": "red"}
+    assert not hasattr(q, "m")  # per node, not shared
 
 
 # -- identity hash and equality -------------------------------------------------------------
