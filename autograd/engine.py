@@ -220,8 +220,12 @@ class Value:
     # -- micrograd's by-hand names, read from the op table ---------------------------------
     @property
     def _prev(self) -> set[Value]:
-        """micrograd's name for the operands: a set (each operand once), empty for a leaf."""
-        return set(self.parents)
+        """micrograd's name for the operands: a set (each operand once), empty for a leaf.
+
+        As in micrograd, a number exponent is not an operand here but part of ``_op``
+        ('**2'); ``parents`` lists it (a constant leaf, whose gradient stays 0).
+        """
+        return {self._a} if self.op is _POW else set(self.parents)  # type: ignore[arg-type]
 
     @property
     def _op(self) -> str:
