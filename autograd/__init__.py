@@ -3,11 +3,8 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
-from autograd.engine import Step as Step
-from autograd.engine import Trace as Trace
 from autograd.engine import Value as Value
 from autograd.engine import apply_op as apply_op
-from autograd.engine import backprop_steps as backprop_steps
 from autograd.engine import dot as dot
 from autograd.engine import grad as grad
 from autograd.engine import sum_values as sum_values
@@ -17,6 +14,9 @@ from autograd.gradcheck import assert_gradcheck as assert_gradcheck
 from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
+from autograd.trace import Step as Step
+from autograd.trace import Trace as Trace
+from autograd.trace import backprop_steps as backprop_steps
 
 __all__ = [
     "GradcheckReport",
