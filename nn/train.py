@@ -41,6 +41,20 @@ class History:
     accuracy: list[float] = field(default_factory=list)  # empty for mse and custom losses
     lr: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # snapshots kept by fit(..., record=...); empty (shape (0, n_params)) when record is off
+    param_names: list[str] = field(default_factory=list)
+    snapshot_steps: list[int] = field(default_factory=list)
+    params: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    param_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __repr__(self) -> str:
+        """A summary: steps, final loss and accuracy, time (not every number)."""
+        if not self.loss:
+            return "History(no steps)"
+        acc = f", final accuracy {self.accuracy[-1]:.1%}" if self.accuracy else ""
+        snaps = f", {len(self.snapshot_steps)} snapshots" if self.snapshot_steps else ""
+        return (f"History({len(self.loss)} steps, final loss {self.loss[-1]:.4g}{acc}, "
+                f"{self.seconds:.2f} s{snaps})")
 
     def first_step_reaching(self, target: float = 1.0) -> int | None:
         """The first step whose accuracy is at least ``target`` (None if never)."""
@@ -112,7 +126,7 @@ def fit(model: Module, X: Any, y: Any, *,
         loss: str | Callable[[Any, Any], Value] = "hinge",
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
         l2_alpha: float = 0.0, seed: int = 0, progress: bool | None = None,
-        stream: TextIO | None = None) -> History:
+        stream: TextIO | None = None, record: bool | int = False) -> History:
     """Train ``model`` on ``(X, y)``; one step per batch, ``epochs`` passes over the data.
 
     ``loss`` is a name in ``LOSSES`` or a function ``(outputs, labels) -> Value``; the outputs
@@ -121,6 +135,12 @@ def fit(model: Module, X: Any, y: Any, *,
     shuffled each epoch (seeded by ``seed``); without, each step sees all of them.
     ``progress`` (default: when ``stream``, stderr unless given, is a terminal) prints the loss
     and accuracy as training goes. Returns the per-step ``History``.
+
+    ``record=True`` (every step) or ``record=k`` (steps 0, k, 2k, ... and always the last)
+    keeps snapshots in the history: ``params[i]`` holds the parameter values of step
+    ``snapshot_steps[i]``'s forward pass (before its update) and ``param_grads[i]`` that step's
+    gradients (before the update, including the L2 term when ``l2_alpha`` is set), one column
+    per name in ``param_names`` (``model.named_parameters()`` order). Off: empty arrays.
     """
     loss_fn = _loss(loss)
     rows = _rows(X)
@@ -141,37 +161,69 @@ def fit(model: Module, X: Any, y: Any, *,
     out = stream if stream is not None else sys.stderr
     steps = epochs * -(-len(rows) // size)
     show = _Progress(out, progress, steps)
+    every = _record_every(record)
     rng = _rng(seed)
     history = History()
+    named = model.named_parameters()
+    history.param_names = [name for name, _ in named]
+    snaps: list[list[float]] = []
+    grads: list[list[float]] = []
     start = time.perf_counter()
+    step = 0
     for _ in range(epochs):
         order = range(len(rows)) if batch_size is None else rng.permutation(len(rows)).tolist()
         for begin in range(0, len(rows), size):
             batch = order[begin:begin + size]
             xb, yb = [rows[i] for i in batch], [labels[i] for i in batch]
+            keep = bool(every) and (step % every == 0 or step == steps - 1)
+            before = [p.data for _, p in named] if keep else None
             try:
-                outputs = [model(x) for x in xb]
-                total = loss_fn(outputs, yb)
-                if not isinstance(total, Value):
-                    raise TypeError(f"fit: the loss function must return a Value, got "
-                                    f"{type(total).__name__} (build it from the outputs, "
-                                    "which are Values)")
-                if l2_alpha:
-                    total = total + l2(params, l2_alpha)
-                lr = opt.current_lr()
-                opt.zero_grad()
-                total.backward()
-                opt.step()  # changes nothing if it fails
+                total, outputs, lr = _step(model, opt, loss_fn, params, l2_alpha, xb, yb)
             except OverflowError as err:  # from the engine or the optimizer
                 raise _diverged(err, history.loss, steps) from err
+            if before is not None:
+                history.snapshot_steps.append(step)
+                snaps.append(before)
+                grads.append([p.grad for _, p in named])
             history.lr.append(lr)
             history.loss.append(total.data)
             if measure is not None:
                 history.accuracy.append(measure(outputs, yb))
             show(history)
+            step += 1
     history.seconds = time.perf_counter() - start
+    history.params = np.array(snaps, dtype=np.float64).reshape(len(snaps), len(named))
+    history.param_grads = np.array(grads, dtype=np.float64).reshape(len(grads), len(named))
     show.done()
     return history
+
+
+def _step(model: Module, opt: Optimizer, loss_fn: Callable[[Any, Any], Value],
+          params: list[Value], l2_alpha: float, xb: list[list[float]],
+          yb: list[Any]) -> tuple[Value, list[Any], float]:
+    """One training step: forward, loss (+ L2), zero_grad, backward, update; (loss, outputs, lr)."""
+    outputs = [model(x) for x in xb]
+    total = loss_fn(outputs, yb)
+    if not isinstance(total, Value):
+        raise TypeError(f"fit: the loss function must return a Value, got "
+                        f"{type(total).__name__} (build it from the outputs, which are Values)")
+    if l2_alpha:
+        total = total + l2(params, l2_alpha)
+    lr = opt.current_lr()
+    opt.zero_grad()
+    total.backward()
+    opt.step()  # changes nothing if it fails
+    return total, outputs, lr
+
+
+def _record_every(record: Any) -> int:
+    """Every how many steps fit keeps a snapshot (0: never)."""
+    if isinstance(record, bool):
+        return int(record)
+    if isinstance(record, numbers.Integral) and record >= 1:
+        return int(record)
+    raise ValueError(f"record must be True, False or a positive integer (a snapshot every "
+                     f"that many steps), got {record!r}")
 
 
 def _optimizer(model: Module, optimizer: Any) -> Optimizer:
