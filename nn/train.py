@@ -220,7 +220,7 @@ def _record_every(record: Any) -> int:
     """Every how many steps fit keeps a snapshot (0: never)."""
     if isinstance(record, bool):
         return int(record)
-    if isinstance(record, numbers.Integral) and record >= 1:
+    if isinstance(record, numbers.Integral) and int(record) >= 1:
         return int(record)
     raise ValueError(f"record must be True, False or a positive integer (a snapshot every "
                      f"that many steps), got {record!r}")
