@@ -1,11 +1,13 @@
 """`fit`: the training loop (forward, loss, zero_grad, backward, step), with a history.
 
-Progress is shown on a terminal (stderr) and nothing is printed when stderr is not a terminal,
-unless asked. Accuracy helpers follow micrograd: a binary score is positive when > 0.
+Progress is a tqdm bar (a widget in Jupyter, a bar on a terminal); nothing is shown when stderr
+is not a terminal outside Jupyter, unless asked. Accuracy helpers follow micrograd: a binary
+score is positive when > 0.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
 import sys
@@ -55,6 +57,11 @@ class History:
         snaps = f", {len(self.snapshot_steps)} snapshots" if self.snapshot_steps else ""
         return (f"History({len(self.loss)} steps, final loss {self.loss[-1]:.4g}{acc}, "
                 f"{self.seconds:.2f} s{snaps})")
+
+    def plot(self) -> Any:
+        """Loss and accuracy against step (matplotlib); returns the Figure."""
+        from nn.plots import plot_history
+        return plot_history(self)
 
     def first_step_reaching(self, target: float = 1.0) -> int | None:
         """The first step whose accuracy is at least ``target`` (None if never)."""
@@ -133,8 +140,9 @@ def fit(model: Module, X: Any, y: Any, *,
     are ``model(x)`` for each row. ``optimizer`` defaults to ``SGD(model, lr=0.1)``;
     ``l2_alpha`` adds ``l2(model, l2_alpha)`` to the loss. With ``batch_size`` the rows are
     shuffled each epoch (seeded by ``seed``); without, each step sees all of them.
-    ``progress`` (default: when ``stream``, stderr unless given, is a terminal) prints the loss
-    and accuracy as training goes. Returns the per-step ``History``.
+    ``progress`` shows a ``tqdm.auto`` bar with the loss, accuracy and steps/s (default: on when
+    ``stream``, stderr unless given, is a terminal or in a Jupyter kernel, and tqdm is
+    installed; ``True`` without tqdm is an ImportError). Returns the per-step ``History``.
 
     ``record=True`` (every step) or ``record=k`` (steps 0, k, 2k, ... and always the last)
     keeps snapshots in the history: ``params[i]`` holds the parameter values of step
@@ -262,24 +270,41 @@ def _loss(loss: str | Callable[[Any, Any], Value]) -> Callable[[Any, Any], Value
 
 
 class _Progress:
-    """One line rewritten in place on a terminal; a line every tenth of the run otherwise."""
+    """A tqdm bar (``tqdm.auto``: the notebook widget in Jupyter, a terminal bar otherwise)."""
 
     def __init__(self, stream: TextIO, enabled: bool | None, total: int) -> None:
-        tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.stream, self.tty, self.total = stream, tty, total
-        self.enabled = tty if enabled is None else enabled
-        self.every = 1 if tty else max(1, total // 10)
+        self.bar: Any = None
+        if enabled is None:
+            enabled = _interactive(stream)
+            if enabled and importlib.util.find_spec("tqdm") is None:
+                enabled = False  # asked by default only: no bar rather than an error
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
+        except ImportError:
+            raise ImportError("fit(progress=True) shows its bar with tqdm, which is not "
+                              "installed: pip install tqdm (or pass progress=False)") from None
+        self.bar = tqdm(total=total, file=stream, unit="step", leave=True)
 
     def __call__(self, history: History) -> None:
-        step = len(history.loss)
-        if not self.enabled or (step % self.every and step != self.total):
+        if self.bar is None:
             return
-        acc = f"  accuracy {history.accuracy[-1]:6.1%}" if history.accuracy else ""
-        line = f"step {step:>{len(str(self.total))}}/{self.total}  loss {history.loss[-1]:.4f}{acc}"
-        self.stream.write(f"\r{line}\x1b[K" if self.tty else line + "\n")
-        self.stream.flush()
+        shown = {"loss": f"{history.loss[-1]:.4f}"}
+        if history.accuracy:
+            shown["accuracy"] = f"{history.accuracy[-1]:.1%}"
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update(1)
 
     def done(self) -> None:
-        if self.enabled and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _interactive(stream: TextIO) -> bool:
+    """True when ``stream`` is a terminal or the code runs in a Jupyter kernel."""
+    if bool(getattr(stream, "isatty", lambda: False)()):
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
