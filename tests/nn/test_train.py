@@ -257,8 +257,8 @@ def test_fit_checks_shapes_and_labels_before_training():
         fit(model, X, y[:3])
     with pytest.raises(ValueError, match=r"X must be a non-empty 2-D array .*shape \(4,\)"):
         fit(model, y, y)
-    with pytest.raises(ValueError, match=r"hinge: labels must be -1 or \+1; labels\[0\] is 0"):
-        fit(model, X, y)  # 0/1 labels given to the hinge loss
+    with pytest.raises(ValueError, match=r"hinge: labels must be -1/\+1 \(or all 0/1\)"):
+        fit(model, X, np.array([0, 1, -1, 1]))  # mixed labels given to the hinge loss
     with pytest.raises(ValueError, match="MLP expects 2 inputs"):
         fit(model, np.zeros((4, 3)), 2 * y - 1)
 
@@ -333,3 +333,38 @@ def test_progress_without_tqdm_names_the_package(monkeypatch):
     history = fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=1, stream=io.StringIO(),
                   progress=False)
     assert len(history.loss) == 1
+
+
+def test_fit_trains_on_moons_0_1_labels_with_the_default_hinge_loss():
+    X, y = moons(60, seed=0)
+    assert set(y.tolist()) == {0, 1}
+    runs = [fit(MLP(2, [8, 1], seed=0), X, labels, optimizer=None, epochs=15)
+            for labels in (y, 2 * y - 1)]
+    assert runs[0].loss == runs[1].loss  # 0 means -1: the very same training
+    assert runs[0].accuracy[-1] > 0.75 and runs[0].loss[-1] < runs[0].loss[0]
+
+
+def test_fit_mse_trains_a_model_with_several_outputs():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    targets = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.0, 0.0]])
+    model = MLP(2, [6, 2], activation="tanh", seed=1)
+    history = fit(model, X, targets, loss="mse", optimizer=Adam(model, lr=0.05), epochs=200)
+    assert history.loss[-1] < 0.01 < history.loss[0]
+    outs = np.array([[v.data for v in model(x)] for x in X.tolist()])
+    assert history.loss[0] > 0 and np.allclose(outs, targets, atol=0.15)
+
+
+def test_mse_of_rows_is_the_mean_over_every_entry():
+    outs = [[Value(1.0), Value(2.0)], [Value(0.5), Value(-1.0)]]
+    expected = np.mean((np.array([[1.0, 2.0], [0.5, -1.0]]) - np.array([[0, 1], [1, 1]])) ** 2)
+    assert math.isclose(mse(outs, [[0, 1], [1, 1]]).data, expected)
+    with pytest.raises(ValueError, match="targets\\[0\\] is one number"):
+        mse(outs, [1, 2])
+
+
+def test_history_repr_is_a_summary():
+    history = History(loss=[float(i) for i in range(500)], accuracy=[0.5] * 499 + [0.875],
+                      seconds=1.5)
+    text = repr(history)
+    assert text == "History(500 steps, final loss 499, final accuracy 87.5%, 1.50 s)"
+    assert repr(History()) == "History(no steps)"
