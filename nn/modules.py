@@ -38,14 +38,18 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in the order of ``named_parameters()``."""
+        """Every trainable Value, in the order of ``named_parameters()`` (PyTorch's way)."""
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, Value) pairs, e.g. ``layers.0.neurons.3.w.1``, in a stable order.
 
         Found in the public attributes, in the order they were set: a Value, a Module (its
-        names prefixed) or a list/tuple of them (indexed). A Value shared twice is listed once.
+        names prefixed), a list/tuple of them (indexed) or a dict of them (by string key). A
+        Value shared twice is listed once.
+        A module that overrides ``parameters()`` (micrograd's way) gets exactly those Values,
+        in that order, named by the attribute holding them (else ``parameters.i``); so
+        ``state_dict``, ``zero_grad``, the optimizers and ``fit`` see one registry either way.
         """
         found: list[tuple[str, Value]] = []
         _collect("", self, found, set(), set())
@@ -101,12 +105,35 @@ def _collect(prefix: str, obj: object, found: list[tuple[str, Value]], seen: set
         if id(obj) in modules:
             return
         modules.add(id(obj))
-        for key, item in vars(obj).items():
-            if not key.startswith("_"):
-                _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+        if type(obj).parameters is Module.parameters:
+            _attributes(prefix, obj, found, seen, modules)
+        else:
+            _declared(prefix, obj, found, seen, modules)
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
             _collect(f"{prefix}.{i}" if prefix else str(i), item, found, seen, modules)
+    elif isinstance(obj, dict):  # keyed by name, as PyTorch's ParameterDict
+        for key, item in obj.items():
+            if isinstance(key, str):
+                _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+
+
+def _attributes(prefix: str, obj: Module, found: list[tuple[str, Value]], seen: set[Value],
+                modules: set[int]) -> None:
+    for key, item in vars(obj).items():
+        if not key.startswith("_"):
+            _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+
+
+def _declared(prefix: str, obj: Module, found: list[tuple[str, Value]], seen: set[Value],
+              modules: set[int]) -> None:
+    """A module's own ``parameters()``, named by the attributes that hold them."""
+    reflected: list[tuple[str, Value]] = []
+    _attributes("", obj, reflected, set(), set(modules))
+    names = {id(p): name for name, p in reflected}
+    for i, p in enumerate(obj.parameters()):
+        name = names.get(id(p), f"parameters.{i}")
+        _collect(f"{prefix}.{name}" if prefix else name, p, found, seen, modules)
 
 
 # -- argument checks ----------------------------------------------------------------------
@@ -234,10 +261,6 @@ class Neuron(Module):
         method = self._method
         return act if method is None else method(act)
 
-    def parameters(self) -> list[Value]:
-        """The weights, then the bias (micrograd's order)."""
-        return [*self.w, self.b]
-
     def architecture(self) -> dict[str, Any]:
         """Type, input count and activation."""
         return {"type": "Neuron", "nin": self.nin, "activation": self._activation}
@@ -290,10 +313,6 @@ class Layer(Module):
         xs = _lift_inputs("Layer", x)
         return [n(xs) for n in self.neurons]
 
-    def parameters(self) -> list[Value]:
-        """Every neuron's parameters, neuron by neuron."""
-        return [p for n in self.neurons for p in n.parameters()]
-
     def architecture(self) -> dict[str, Any]:
         """Type, sizes and activation."""
         return {"type": "Layer", "nin": self.nin, "nout": self.nout,
@@ -342,10 +361,6 @@ class MLP(Module):
         for layer in self.layers[1:]:
             out = layer(out)
         return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list[Value]:
-        """Every layer's parameters, layer by layer (micrograd's order)."""
-        return [p for layer in self.layers for p in layer.parameters()]
 
     def architecture(self) -> dict[str, Any]:
         """Type, sizes and each layer's activation."""
