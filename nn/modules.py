@@ -144,6 +144,16 @@ def _count(name: str, value: Any) -> int:
     return int(value)
 
 
+def _lecture(lecture: Any, *activations: Any) -> bool:
+    """Check ``lecture=``: a bool, and not given together with an activation."""
+    if not isinstance(lecture, bool):
+        raise TypeError(f"lecture must be True or False, got {lecture!r}")
+    if lecture and any(a is not None for a in activations):
+        raise ValueError("lecture=True sets tanh in every layer; give it or an activation, "
+                         "not both")
+    return lecture
+
+
 def _activation(value: Any, name: str = "activation") -> str:
     if value not in ACTIVATIONS:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, ACTIVATIONS))}; "
@@ -204,11 +214,15 @@ def _length(who: str, x: Any, nin: int) -> None:
 # -- the models ---------------------------------------------------------------------------
 
 class Neuron(Module):
-    """One neuron: ``activation(w . x + b)``; by default relu, as micrograd's ``nonlin=True``."""
+    """One neuron: ``activation(w . x + b)``; by default relu, as micrograd's ``nonlin=True``.
+
+    ``lecture=True`` gives the neuron of micrograd's lecture instead: tanh, and a bias drawn
+    like the weights (after them) rather than 0.
+    """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
                  seed: int | None = None, rng: random.Random | None = None,
-                 init: str = "uniform", fused: bool = True) -> None:
+                 init: str = "uniform", fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}; got {init!r}")
@@ -217,9 +231,10 @@ class Neuron(Module):
         uniform = random.uniform if draw is None else draw.uniform
         bound = 1.0 if init == "uniform" else 1.0 / math.sqrt(self.nin)
         self.w = [Value(uniform(-bound, bound)) for _ in range(self.nin)]
-        self.b = Value(0.0)  # micrograd starts biases at 0
+        # micrograd's package starts biases at 0; its lecture draws them like the weights
+        self.b = Value(uniform(-bound, bound) if _lecture(lecture, activation) else 0.0)
         self.activation = activation if activation is not None else (
-            "relu" if nonlin else "linear")
+            "tanh" if lecture else "relu" if nonlin else "linear")
         self.fused = bool(fused)
         self._label_parameters()
 
@@ -270,17 +285,20 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """Neurons that all see the same inputs; calling it always returns a list."""
+    """Neurons that all see the same inputs; calling it always returns a list.
+
+    ``lecture=True``: the lecture's neurons (tanh, biases drawn like the weights).
+    """
 
     def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
                  activation: str | None = None, seed: int | None = None,
                  rng: random.Random | None = None, init: str = "uniform",
-                 fused: bool = True) -> None:
+                 fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         self.nout = _count("nout", nout)
         draw = _rng(seed, rng)  # one generator for all, so neurons differ
         self.neurons = [Neuron(self.nin, nonlin, activation=activation, rng=draw, init=init,
-                               fused=fused) for _ in range(self.nout)]
+                               fused=fused, lecture=lecture) for _ in range(self.nout)]
         self._label_parameters()
 
     @classmethod
@@ -329,23 +347,31 @@ class MLP(Module):
     ``activation`` names the hidden layers' activation (default relu, as micrograd), or is a
     list with one name per layer. The output layer is linear unless ``output_activation`` (or
     the list) says otherwise.
+
+    ``lecture=True`` builds the MLP of micrograd's lecture ("The spelled-out intro to neural
+    networks and backpropagation") instead of its package's: tanh in every layer, the output
+    too, and each bias drawn uniform(-1, 1) like the weights (after them), so that with
+    ``random.seed(s)`` it holds the lecture's numbers. Not combined with ``activation``.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], *,
                  activation: str | Sequence[str] | None = None,
                  output_activation: str | None = None, seed: int | None = None,
                  rng: random.Random | None = None, init: str = "uniform",
-                 fused: bool = True) -> None:
+                 fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError("nouts must be a non-empty list of layer sizes, e.g. "
                              f"MLP(2, [16, 16, 1]); got {nouts!r}")
         self.nouts = [_count(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        if _lecture(lecture, activation, output_activation):
+            activation = output_activation = "tanh"
         activations = _layer_activations(activation, output_activation, len(self.nouts))
         draw = _rng(seed, rng)
         sizes = [self.nin, *self.nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation=activations[i], rng=draw,
-                             init=init, fused=fused) for i in range(len(self.nouts))]
+        self.layers = [Layer(sizes[i], sizes[i + 1], rng=draw, init=init, fused=fused,
+                             activation=None if lecture else activations[i], lecture=lecture)
+                       for i in range(len(self.nouts))]
         self._label_parameters()
 
     @property
