@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Value, dot, sum_values
+from nn._checks import number as _number
 from nn.modules import Module
-from nn.optim import _number
 
 __all__ = ["binary_cross_entropy", "hinge", "l2", "logsumexp", "mse", "softmax",
            "softmax_cross_entropy", "softplus"]

@@ -16,6 +16,8 @@ from os import PathLike
 from typing import Any
 
 from autograd import Value, dot
+from nn._checks import count as _count
+from nn._checks import seed as _seed
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
 
@@ -138,12 +140,6 @@ def _declared(prefix: str, obj: Module, found: list[tuple[str, Value]], seen: se
 
 # -- argument checks ----------------------------------------------------------------------
 
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _lecture(lecture: Any, *activations: Any) -> bool:
     """Check ``lecture=``: a bool, and not given together with an activation."""
     if not isinstance(lecture, bool):
@@ -172,12 +168,6 @@ def _rng(seed: int | None, rng: random.Random | None) -> random.Random | None:
     if seed is not None:
         return random.Random(_seed(seed))
     return None
-
-
-def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    return int(seed)
 
 
 def _lift_inputs(who: str, x: Any) -> list[Value]:

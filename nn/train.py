@@ -19,9 +19,10 @@ from typing import Any, TextIO
 import numpy as np
 
 from autograd import Value
-from nn.datasets import _rng
+from nn._checks import count as _count
+from nn._checks import numpy_rng as _rng
 from nn.losses import binary_cross_entropy, hinge, l2, mse, softmax_cross_entropy
-from nn.modules import Module, _count
+from nn.modules import Module
 from nn.optim import SGD, Optimizer
 
 __all__ = ["LOSSES", "History", "accuracy", "binary_accuracy", "fit", "multiclass_accuracy"]
