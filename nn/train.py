@@ -47,8 +47,8 @@ class History:
     # snapshots kept by fit(..., record=...); empty (shape (0, n_params)) when record is off
     param_names: list[str] = field(default_factory=list)
     snapshot_steps: list[int] = field(default_factory=list)
-    params: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    param_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    params: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), compare=False)
+    param_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), compare=False)
 
     def __repr__(self) -> str:
         """A summary: steps, final loss and accuracy, time (not every number)."""

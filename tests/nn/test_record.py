@@ -58,3 +58,10 @@ def test_record_is_off_by_default():
 def test_record_refuses_bad_values(bad):
     with pytest.raises(ValueError, match="record must be"):
         fit(MLP(2, [1], seed=0), X, Y, epochs=1, record=bad)
+
+
+def test_histories_compare_by_their_numbers():
+    runs = [fit(MLP(2, [3, 1], seed=1), X, Y, epochs=3, record=True) for _ in range(2)]
+    runs[1].seconds = runs[0].seconds
+    assert runs[0] == runs[1]
+    np.testing.assert_array_equal(runs[0].params, runs[1].params)
