@@ -368,3 +368,17 @@ def test_history_repr_is_a_summary():
     text = repr(history)
     assert text == "History(500 steps, final loss 499, final accuracy 87.5%, 1.50 s)"
     assert repr(History()) == "History(no steps)"
+
+
+def test_default_progress_is_on_in_a_jupyter_kernel(monkeypatch):
+    class ZMQInteractiveShell:  # the class name IPython's kernel shell has
+        pass
+
+    fake = type(sys)("IPython")
+    fake.get_ipython = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    monkeypatch.setattr("tqdm.auto.tqdm", __import__("tqdm").std.tqdm)  # the text bar
+    X, y = xor()
+    stream = io.StringIO()
+    fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=3, stream=stream)
+    assert "3/3" in stream.getvalue()
