@@ -22,6 +22,8 @@ from nn.optim import SGD as SGD
 from nn.optim import Adam as Adam
 from nn.optim import Optimizer as Optimizer
 from nn.optim import linear_decay as linear_decay
+from nn.plots import mlp_numpy_forward as mlp_numpy_forward
+from nn.plots import plot_decision_boundary as plot_decision_boundary
 from nn.train import LOSSES as LOSSES
 from nn.train import History as History
 from nn.train import accuracy as accuracy
@@ -50,8 +52,10 @@ __all__ = [
     "l2",
     "linear_decay",
     "logsumexp",
+    "mlp_numpy_forward",
     "mse",
     "multiclass_accuracy",
+    "plot_decision_boundary",
     "softmax",
     "softmax_cross_entropy",
     "softplus",

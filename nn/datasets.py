@@ -7,13 +7,16 @@ arguments and ``seed`` always give the same arrays.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from nn.optim import _non_negative, _number, _positive
+from nn._checks import count as _count
+from nn._checks import non_negative as _non_negative
+from nn._checks import number as _number
+from nn._checks import numpy_rng as _rng
+from nn._checks import positive as _positive
 
 __all__ = ["DIGIT_GLYPHS", "LAYER_EXAMPLE", "LOSS_EXAMPLE", "NEURON_EXAMPLE", "PATIENT_FEATURES",
            "LayerExample", "LossExample", "NeuronExample", "blobs", "circles", "digits",
@@ -62,20 +65,6 @@ LAYER_EXAMPLE = LayerExample(
 
 LOSS_EXAMPLE = LossExample((50.0, 101.0, 42.0, 95.0), (50.0, 100.0, 40.0, 90.0))
 """The seeds' loss example: actual values against the network's outputs (MSE 7.5)."""
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    if seed < 0:  # numpy's generators take no negative seed
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
-def _count(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _shuffled(rng: np.random.Generator, X: Array, y: Labels) -> tuple[Array, Labels]:

@@ -14,15 +14,21 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Value, dot, sum_values
+from nn._checks import number as _number
 from nn.modules import Module
-from nn.optim import _number
 
 __all__ = ["binary_cross_entropy", "hinge", "l2", "logsumexp", "mse", "softmax",
            "softmax_cross_entropy", "softplus"]
 
 
 def mse(outputs: Any, targets: Any) -> Value:
-    """Mean squared error: mean((output - target)^2); gradient 2 (output - target) / n."""
+    """Mean squared error: mean((output - target)^2); gradient 2 (output - target) / n.
+
+    One output per sample with one target each, or (a model with several outputs) one row of
+    k outputs per sample with a row of k targets each: the mean over every entry.
+    """
+    if _is_rows(outputs):
+        return _mse_rows(outputs, targets)
     outs = _outputs("mse", "outputs", outputs)
     ts = _labels("mse", "targets", targets, len(outs))
     for i, t in enumerate(ts):
@@ -32,19 +38,25 @@ def mse(outputs: Any, targets: Any) -> Value:
 
 
 def hinge(scores: Any, labels: Any, *, margin: float = 1.0) -> Value:
-    """Max-margin loss (micrograd's demo): mean(relu(margin - y * score)), labels -1 or +1."""
+    """Max-margin loss (micrograd's demo): mean(relu(margin - y * score)), labels -1 or +1.
+
+    0/1 labels (as ``nn.datasets`` gives) work too: when every label is 0 or 1, 0 means -1.
+    """
     margin = _number("hinge: margin", margin)
     outs = _outputs("hinge", "scores", scores)
     ys = _labels("hinge", "labels", labels, len(outs))
+    if set(ys) <= {0.0, 1.0}:
+        ys = [2.0 * y - 1.0 for y in ys]
     for i, y in enumerate(ys):
         if y not in (-1.0, 1.0):
-            raise ValueError(f"hinge: labels must be -1 or +1; labels[{i}] is {y:g} "
-                             "(for 0/1 labels pass 2 * y - 1)")
+            raise ValueError(f"hinge: labels must be -1/+1 (or all 0/1); labels[{i}] is {y:g}")
     return _mean([(margin - y * s).relu() for s, y in zip(outs, ys, strict=True)])
 
 
 def binary_cross_entropy(logits: Any, labels: Any) -> Value:
     """Binary cross-entropy on logits z, labels y in [0, 1]; gradient sigmoid(z) - y.
+
+    -1/+1 labels (as ``hinge`` takes) work too: when every label is -1 or +1, -1 means 0.
 
     -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] = y softplus(-z) + (1 - y) softplus(z),
     computed in that form: no log of a sigmoid rounded to 0, and no cancellation for large z
@@ -52,12 +64,43 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Value:
     """
     outs = _outputs("binary_cross_entropy", "logits", logits)
     ys = _labels("binary_cross_entropy", "labels", labels, len(outs))
+    if -1.0 in ys and set(ys) <= {-1.0, 1.0}:  # -1/+1 labels: -1 means 0
+        ys = [(y + 1.0) / 2.0 for y in ys]
     for i, y in enumerate(ys):
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy: labels must be 0 or 1 (or a probability "
                              f"in between); labels[{i}] is {y:g} (for -1/+1 labels pass "
                              "(y + 1) / 2)")
     return _mean([_bce(z, y) for z, y in zip(outs, ys, strict=True)])
+
+
+def _is_rows(outputs: Any) -> bool:
+    """True when the outputs are one row (list) of Values per sample."""
+    if isinstance(outputs, (Value, numbers.Real, str, bytes)):
+        return False
+    return isinstance(outputs, Sequence) and bool(outputs) and isinstance(outputs[0],
+                                                                          (list, tuple))
+
+
+def _mse_rows(outputs: Any, targets: Any) -> Value:
+    """mse for several outputs: each row of outputs against its row of targets."""
+    rows = [_outputs("mse", f"outputs[{i}]", row) for i, row in enumerate(outputs)]
+    _iterable("mse", "targets", targets)
+    goals = list(targets)
+    if len(goals) != len(rows):
+        raise ValueError(f"mse: {len(rows)} rows of outputs but {len(goals)} targets; give "
+                         "one row of targets per sample")
+    terms = []
+    for i, (row, goal) in enumerate(zip(rows, goals, strict=True)):
+        if isinstance(goal, numbers.Real):
+            raise ValueError(f"mse: targets[{i}] is one number but the model gives "
+                             f"{len(row)} outputs; give a row of {len(row)} targets")
+        ts = _labels("mse", f"targets[{i}]", goal, len(row))
+        for j, t in enumerate(ts):
+            if not math.isfinite(t):
+                raise ValueError(f"mse: targets[{i}][{j}] is {t}; targets must be finite")
+        terms += [(o - t) ** 2 for o, t in zip(row, ts, strict=True)]
+    return _mean(terms)
 
 
 def _bce(z: Value, y: float) -> Value:

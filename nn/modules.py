@@ -17,6 +17,8 @@ from typing import Any
 
 from autograd import Value, dot
 from nn import _io
+from nn._checks import count as _count
+from nn._checks import seed as _seed
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
 
@@ -39,14 +41,18 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in the order of ``named_parameters()``."""
+        """Every trainable Value, in the order of ``named_parameters()`` (PyTorch's way)."""
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, Value) pairs, e.g. ``layers.0.neurons.3.w.1``, in a stable order.
 
         Found in the public attributes, in the order they were set: a Value, a Module (its
-        names prefixed) or a list/tuple of them (indexed). A Value shared twice is listed once.
+        names prefixed), a list/tuple of them (indexed) or a dict of them (by string key). A
+        Value shared twice is listed once.
+        A module that overrides ``parameters()`` (micrograd's way) gets exactly those Values,
+        in that order, named by the attribute holding them (else ``parameters.i``); so
+        ``state_dict``, ``zero_grad``, the optimizers and ``fit`` see one registry either way.
         """
         found: list[tuple[str, Value]] = []
         _collect("", self, found, set(), set())
@@ -102,20 +108,47 @@ def _collect(prefix: str, obj: object, found: list[tuple[str, Value]], seen: set
         if id(obj) in modules:
             return
         modules.add(id(obj))
-        for key, item in vars(obj).items():
-            if not key.startswith("_"):
-                _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+        if type(obj).parameters is Module.parameters:
+            _attributes(prefix, obj, found, seen, modules)
+        else:
+            _declared(prefix, obj, found, seen, modules)
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
             _collect(f"{prefix}.{i}" if prefix else str(i), item, found, seen, modules)
+    elif isinstance(obj, dict):  # keyed by name, as PyTorch's ParameterDict
+        for key, item in obj.items():
+            if isinstance(key, str):
+                _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+
+
+def _attributes(prefix: str, obj: Module, found: list[tuple[str, Value]], seen: set[Value],
+                modules: set[int]) -> None:
+    for key, item in vars(obj).items():
+        if not key.startswith("_"):
+            _collect(f"{prefix}.{key}" if prefix else key, item, found, seen, modules)
+
+
+def _declared(prefix: str, obj: Module, found: list[tuple[str, Value]], seen: set[Value],
+              modules: set[int]) -> None:
+    """A module's own ``parameters()``, named by the attributes that hold them."""
+    reflected: list[tuple[str, Value]] = []
+    _attributes("", obj, reflected, set(), set(modules))
+    names = {id(p): name for name, p in reflected}
+    for i, p in enumerate(obj.parameters()):
+        name = names.get(id(p), f"parameters.{i}")
+        _collect(f"{prefix}.{name}" if prefix else name, p, found, seen, modules)
 
 
 # -- argument checks ----------------------------------------------------------------------
 
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def _lecture(lecture: Any, *activations: Any) -> bool:
+    """Check ``lecture=``: a bool, and not given together with an activation."""
+    if not isinstance(lecture, bool):
+        raise TypeError(f"lecture must be True or False, got {lecture!r}")
+    if lecture and any(a is not None for a in activations):
+        raise ValueError("lecture=True sets tanh in every layer; give it or an activation, "
+                         "not both")
+    return lecture
 
 
 def _activation(value: Any, name: str = "activation") -> str:
@@ -136,12 +169,6 @@ def _rng(seed: int | None, rng: random.Random | None) -> random.Random | None:
     if seed is not None:
         return random.Random(_seed(seed))
     return None
-
-
-def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    return int(seed)
 
 
 def _lift_inputs(who: str, x: Any) -> list[Value]:
@@ -178,11 +205,15 @@ def _length(who: str, x: Any, nin: int) -> None:
 # -- the models ---------------------------------------------------------------------------
 
 class Neuron(Module):
-    """One neuron: ``activation(w . x + b)``; by default relu, as micrograd's ``nonlin=True``."""
+    """One neuron: ``activation(w . x + b)``; by default relu, as micrograd's ``nonlin=True``.
+
+    ``lecture=True`` gives the neuron of micrograd's lecture instead: tanh, and a bias drawn
+    like the weights (after them) rather than 0.
+    """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
                  seed: int | None = None, rng: random.Random | None = None,
-                 init: str = "uniform", fused: bool = True) -> None:
+                 init: str = "uniform", fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}; got {init!r}")
@@ -191,9 +222,10 @@ class Neuron(Module):
         uniform = random.uniform if draw is None else draw.uniform
         bound = 1.0 if init == "uniform" else 1.0 / math.sqrt(self.nin)
         self.w = [Value(uniform(-bound, bound)) for _ in range(self.nin)]
-        self.b = Value(0.0)  # micrograd starts biases at 0
+        # micrograd's package starts biases at 0; its lecture draws them like the weights
+        self.b = Value(uniform(-bound, bound) if _lecture(lecture, activation) else 0.0)
         self.activation = activation if activation is not None else (
-            "relu" if nonlin else "linear")
+            "tanh" if lecture else "relu" if nonlin else "linear")
         self.fused = bool(fused)
         self._label_parameters()
 
@@ -235,10 +267,6 @@ class Neuron(Module):
         method = self._method
         return act if method is None else method(act)
 
-    def parameters(self) -> list[Value]:
-        """The weights, then the bias (micrograd's order)."""
-        return [*self.w, self.b]
-
     def architecture(self) -> dict[str, Any]:
         """Type, input count and activation."""
         return {"type": "Neuron", "nin": self.nin, "activation": self._activation}
@@ -248,17 +276,20 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """Neurons that all see the same inputs; calling it always returns a list."""
+    """Neurons that all see the same inputs; calling it always returns a list.
+
+    ``lecture=True``: the lecture's neurons (tanh, biases drawn like the weights).
+    """
 
     def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
                  activation: str | None = None, seed: int | None = None,
                  rng: random.Random | None = None, init: str = "uniform",
-                 fused: bool = True) -> None:
+                 fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         self.nout = _count("nout", nout)
         draw = _rng(seed, rng)  # one generator for all, so neurons differ
         self.neurons = [Neuron(self.nin, nonlin, activation=activation, rng=draw, init=init,
-                               fused=fused) for _ in range(self.nout)]
+                               fused=fused, lecture=lecture) for _ in range(self.nout)]
         self._label_parameters()
 
     @classmethod
@@ -291,10 +322,6 @@ class Layer(Module):
         xs = _lift_inputs("Layer", x)
         return [n(xs) for n in self.neurons]
 
-    def parameters(self) -> list[Value]:
-        """Every neuron's parameters, neuron by neuron."""
-        return [p for n in self.neurons for p in n.parameters()]
-
     def architecture(self) -> dict[str, Any]:
         """Type, sizes and activation."""
         return {"type": "Layer", "nin": self.nin, "nout": self.nout,
@@ -311,23 +338,31 @@ class MLP(Module):
     ``activation`` names the hidden layers' activation (default relu, as micrograd), or is a
     list with one name per layer. The output layer is linear unless ``output_activation`` (or
     the list) says otherwise.
+
+    ``lecture=True`` builds the MLP of micrograd's lecture ("The spelled-out intro to neural
+    networks and backpropagation") instead of its package's: tanh in every layer, the output
+    too, and each bias drawn uniform(-1, 1) like the weights (after them), so that with
+    ``random.seed(s)`` it holds the lecture's numbers. Not combined with ``activation``.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], *,
                  activation: str | Sequence[str] | None = None,
                  output_activation: str | None = None, seed: int | None = None,
                  rng: random.Random | None = None, init: str = "uniform",
-                 fused: bool = True) -> None:
+                 fused: bool = True, lecture: bool = False) -> None:
         self.nin = _count("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError("nouts must be a non-empty list of layer sizes, e.g. "
                              f"MLP(2, [16, 16, 1]); got {nouts!r}")
         self.nouts = [_count(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        if _lecture(lecture, activation, output_activation):
+            activation = output_activation = "tanh"
         activations = _layer_activations(activation, output_activation, len(self.nouts))
         draw = _rng(seed, rng)
         sizes = [self.nin, *self.nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation=activations[i], rng=draw,
-                             init=init, fused=fused) for i in range(len(self.nouts))]
+        self.layers = [Layer(sizes[i], sizes[i + 1], rng=draw, init=init, fused=fused,
+                             activation=None if lecture else activations[i], lecture=lecture)
+                       for i in range(len(self.nouts))]
         self._label_parameters()
 
     @property
@@ -343,10 +378,6 @@ class MLP(Module):
         for layer in self.layers[1:]:
             out = layer(out)
         return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list[Value]:
-        """Every layer's parameters, layer by layer (micrograd's order)."""
-        return [p for layer in self.layers for p in layer.parameters()]
 
     def architecture(self) -> dict[str, Any]:
         """Type, sizes and each layer's activation."""

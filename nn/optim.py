@@ -9,12 +9,14 @@ A step that would make a parameter inf or nan raises and changes nothing.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from autograd import Value
-from nn.modules import Module, _count
+from nn._checks import count as _count
+from nn._checks import fraction as _fraction
+from nn._checks import non_negative as _non_negative
+from nn._checks import positive as _positive
+from nn.modules import Module
 
 __all__ = ["Adam", "Optimizer", "SGD", "Schedule", "linear_decay"]
 
@@ -157,31 +159,3 @@ class Adam(Optimizer):
                 "rescale the loss")
         self._apply(new)
         self.m, self.v = m, v
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(
-            value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            math.isfinite(value) and float(value) > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
-def _non_negative(name: str, value: Any) -> float:
-    number = _number(name, value)
-    if number < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return number
-
-
-def _fraction(name: str, value: Any) -> float:
-    number = _number(name, value)
-    if not 0.0 <= number < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return number

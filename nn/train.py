@@ -1,11 +1,13 @@
 """`fit`: the training loop (forward, loss, zero_grad, backward, step), with a history.
 
-Progress is shown on a terminal (stderr) and nothing is printed when stderr is not a terminal,
-unless asked. Accuracy helpers follow micrograd: a binary score is positive when > 0.
+Progress is a tqdm bar (a widget in Jupyter, a bar on a terminal); nothing is shown when stderr
+is not a terminal outside Jupyter, unless asked. Accuracy helpers follow micrograd: a binary
+score is positive when > 0.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
 import sys
@@ -17,9 +19,10 @@ from typing import Any, TextIO
 import numpy as np
 
 from autograd import Value
-from nn.datasets import _rng
+from nn._checks import count as _count
+from nn._checks import numpy_rng as _rng
 from nn.losses import binary_cross_entropy, hinge, l2, mse, softmax_cross_entropy
-from nn.modules import Module, _count
+from nn.modules import Module
 from nn.optim import SGD, Optimizer
 
 __all__ = ["LOSSES", "History", "accuracy", "binary_accuracy", "fit", "multiclass_accuracy"]
@@ -41,6 +44,25 @@ class History:
     accuracy: list[float] = field(default_factory=list)  # empty for mse and custom losses
     lr: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # snapshots kept by fit(..., record=...); empty (shape (0, n_params)) when record is off
+    param_names: list[str] = field(default_factory=list)
+    snapshot_steps: list[int] = field(default_factory=list)
+    params: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), compare=False)
+    param_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), compare=False)
+
+    def __repr__(self) -> str:
+        """A summary: steps, final loss and accuracy, time (not every number)."""
+        if not self.loss:
+            return "History(no steps)"
+        acc = f", final accuracy {self.accuracy[-1]:.1%}" if self.accuracy else ""
+        snaps = f", {len(self.snapshot_steps)} snapshots" if self.snapshot_steps else ""
+        return (f"History({len(self.loss)} steps, final loss {self.loss[-1]:.4g}{acc}, "
+                f"{self.seconds:.2f} s{snaps})")
+
+    def plot(self) -> Any:
+        """Loss and accuracy against step (matplotlib); returns the Figure."""
+        from nn.plots import plot_history
+        return plot_history(self)
 
     def first_step_reaching(self, target: float = 1.0) -> int | None:
         """The first step whose accuracy is at least ``target`` (None if never)."""
@@ -112,15 +134,22 @@ def fit(model: Module, X: Any, y: Any, *,
         loss: str | Callable[[Any, Any], Value] = "hinge",
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
         l2_alpha: float = 0.0, seed: int = 0, progress: bool | None = None,
-        stream: TextIO | None = None) -> History:
+        stream: TextIO | None = None, record: bool | int = False) -> History:
     """Train ``model`` on ``(X, y)``; one step per batch, ``epochs`` passes over the data.
 
     ``loss`` is a name in ``LOSSES`` or a function ``(outputs, labels) -> Value``; the outputs
     are ``model(x)`` for each row. ``optimizer`` defaults to ``SGD(model, lr=0.1)``;
     ``l2_alpha`` adds ``l2(model, l2_alpha)`` to the loss. With ``batch_size`` the rows are
     shuffled each epoch (seeded by ``seed``); without, each step sees all of them.
-    ``progress`` (default: when ``stream``, stderr unless given, is a terminal) prints the loss
-    and accuracy as training goes. Returns the per-step ``History``.
+    ``progress`` shows a ``tqdm.auto`` bar with the loss, accuracy and steps/s (default: on when
+    ``stream``, stderr unless given, is a terminal or in a Jupyter kernel, and tqdm is
+    installed; ``True`` without tqdm is an ImportError). Returns the per-step ``History``.
+
+    ``record=True`` (every step) or ``record=k`` (steps 0, k, 2k, ... and always the last)
+    keeps snapshots in the history: ``params[i]`` holds the parameter values of step
+    ``snapshot_steps[i]``'s forward pass (before its update) and ``param_grads[i]`` that step's
+    gradients (before the update, including the L2 term when ``l2_alpha`` is set), one column
+    per name in ``param_names`` (``model.named_parameters()`` order). Off: empty arrays.
     """
     loss_fn = _loss(loss)
     rows = _rows(X)
@@ -141,37 +170,69 @@ def fit(model: Module, X: Any, y: Any, *,
     out = stream if stream is not None else sys.stderr
     steps = epochs * -(-len(rows) // size)
     show = _Progress(out, progress, steps)
+    every = _record_every(record)
     rng = _rng(seed)
     history = History()
+    named = model.named_parameters()
+    history.param_names = [name for name, _ in named]
+    snaps: list[list[float]] = []
+    grads: list[list[float]] = []
     start = time.perf_counter()
+    step = 0
     for _ in range(epochs):
         order = range(len(rows)) if batch_size is None else rng.permutation(len(rows)).tolist()
         for begin in range(0, len(rows), size):
             batch = order[begin:begin + size]
             xb, yb = [rows[i] for i in batch], [labels[i] for i in batch]
+            keep = bool(every) and (step % every == 0 or step == steps - 1)
+            before = [p.data for _, p in named] if keep else None
             try:
-                outputs = [model(x) for x in xb]
-                total = loss_fn(outputs, yb)
-                if not isinstance(total, Value):
-                    raise TypeError(f"fit: the loss function must return a Value, got "
-                                    f"{type(total).__name__} (build it from the outputs, "
-                                    "which are Values)")
-                if l2_alpha:
-                    total = total + l2(params, l2_alpha)
-                lr = opt.current_lr()
-                opt.zero_grad()
-                total.backward()
-                opt.step()  # changes nothing if it fails
+                total, outputs, lr = _step(model, opt, loss_fn, params, l2_alpha, xb, yb)
             except OverflowError as err:  # from the engine or the optimizer
                 raise _diverged(err, history.loss, steps) from err
+            if before is not None:
+                history.snapshot_steps.append(step)
+                snaps.append(before)
+                grads.append([p.grad for _, p in named])
             history.lr.append(lr)
             history.loss.append(total.data)
             if measure is not None:
                 history.accuracy.append(measure(outputs, yb))
             show(history)
+            step += 1
     history.seconds = time.perf_counter() - start
+    history.params = np.array(snaps, dtype=np.float64).reshape(len(snaps), len(named))
+    history.param_grads = np.array(grads, dtype=np.float64).reshape(len(grads), len(named))
     show.done()
     return history
+
+
+def _step(model: Module, opt: Optimizer, loss_fn: Callable[[Any, Any], Value],
+          params: list[Value], l2_alpha: float, xb: list[list[float]],
+          yb: list[Any]) -> tuple[Value, list[Any], float]:
+    """One training step: forward, loss (+ L2), zero_grad, backward, update; (loss, outputs, lr)."""
+    outputs = [model(x) for x in xb]
+    total = loss_fn(outputs, yb)
+    if not isinstance(total, Value):
+        raise TypeError(f"fit: the loss function must return a Value, got "
+                        f"{type(total).__name__} (build it from the outputs, which are Values)")
+    if l2_alpha:
+        total = total + l2(params, l2_alpha)
+    lr = opt.current_lr()
+    opt.zero_grad()
+    total.backward()
+    opt.step()  # changes nothing if it fails
+    return total, outputs, lr
+
+
+def _record_every(record: Any) -> int:
+    """Every how many steps fit keeps a snapshot (0: never)."""
+    if isinstance(record, bool):
+        return int(record)
+    if isinstance(record, numbers.Integral) and int(record) >= 1:
+        return int(record)
+    raise ValueError(f"record must be True, False or a positive integer (a snapshot every "
+                     f"that many steps), got {record!r}")
 
 
 def _optimizer(model: Module, optimizer: Any) -> Optimizer:
@@ -210,24 +271,41 @@ def _loss(loss: str | Callable[[Any, Any], Value]) -> Callable[[Any, Any], Value
 
 
 class _Progress:
-    """One line rewritten in place on a terminal; a line every tenth of the run otherwise."""
+    """A tqdm bar (``tqdm.auto``: the notebook widget in Jupyter, a terminal bar otherwise)."""
 
     def __init__(self, stream: TextIO, enabled: bool | None, total: int) -> None:
-        tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.stream, self.tty, self.total = stream, tty, total
-        self.enabled = tty if enabled is None else enabled
-        self.every = 1 if tty else max(1, total // 10)
+        self.bar: Any = None
+        if enabled is None:
+            enabled = _interactive(stream)
+            if enabled and importlib.util.find_spec("tqdm") is None:
+                enabled = False  # asked by default only: no bar rather than an error
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
+        except ImportError:
+            raise ImportError("fit(progress=True) shows its bar with tqdm, which is not "
+                              "installed: pip install tqdm (or pass progress=False)") from None
+        self.bar = tqdm(total=total, file=stream, unit="step", leave=True)
 
     def __call__(self, history: History) -> None:
-        step = len(history.loss)
-        if not self.enabled or (step % self.every and step != self.total):
+        if self.bar is None:
             return
-        acc = f"  accuracy {history.accuracy[-1]:6.1%}" if history.accuracy else ""
-        line = f"step {step:>{len(str(self.total))}}/{self.total}  loss {history.loss[-1]:.4f}{acc}"
-        self.stream.write(f"\r{line}\x1b[K" if self.tty else line + "\n")
-        self.stream.flush()
+        shown = {"loss": f"{history.loss[-1]:.4f}"}
+        if history.accuracy:
+            shown["accuracy"] = f"{history.accuracy[-1]:.1%}"
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update(1)
 
     def done(self) -> None:
-        if self.enabled and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _interactive(stream: TextIO) -> bool:
+    """True when ``stream`` is a terminal or the code runs in a Jupyter kernel."""
+    if bool(getattr(stream, "isatty", lambda: False)()):
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,43 +29,22 @@ import numpy.typing as npt
 
 from viz.mlp import NEGATIVE_COLOR, POSITIVE_COLOR
 
-__all__ = ["TrainingView", "mlp_scores"]
+__all__ = ["TrainingView"]
 
 Array = npt.NDArray[np.float64]
 _NAME = re.compile(r"layers\.(\d+)\.neurons\.(\d+)\.(?:w\.(\d+)|b)")
 _CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")
-_ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
-    "linear": lambda z: z, "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
-}
 BANDS = 6  # the boundary's score is shown in this many colour bands per side
-
-
-def mlp_scores(layers: Sequence[tuple[Array, Array]], activations: Sequence[str],
-               X: Array) -> Array:
-    """The MLP's first output for every row of ``X``: ``layers`` holds (W, b) per layer,
-    ``W`` shaped (outputs, inputs). Plain numpy, no Values: what the page's boundary shows."""
-    a = np.asarray(X, dtype=float)
-    for (w, b), act in zip(layers, activations, strict=True):
-        a = _ACTIVATIONS[act](a @ w.T + b)
-    scores: Array = a[:, 0]
-    return scores
 
 
 def _shapes(model: Any) -> tuple[list[int], list[str]]:
     """Layer sizes [inputs, hidden..., outputs] and activations of an nn.MLP-like model."""
-    layers = getattr(model, "layers", None)
-    if not layers or not all(hasattr(layer, "neurons") for layer in layers):
-        raise TypeError(f"TrainingView needs an nn.MLP (layers of neurons), got "
-                        f"{type(model).__name__}")
-    sizes = [len(layers[0].neurons[0].w), *(len(layer.neurons) for layer in layers)]
-    acts = [str(layer.activation) for layer in layers]
-    unknown = sorted(set(acts) - set(_ACTIVATIONS))
-    if unknown:
-        raise ValueError(f"TrainingView cannot replay activation(s) {unknown}; it knows "
-                         f"{sorted(_ACTIVATIONS)}")
-    return sizes, acts
+    from nn import MLP
+
+    if not isinstance(model, MLP):
+        raise TypeError(f"TrainingView needs an nn.MLP, got {type(model).__name__}")
+    return [model.nin, *model.nouts], [str(layer.activation) for layer in model.layers]
 
 
 def _index(names: Sequence[str], sizes: list[int]) -> list[tuple[int, int, int]]:
@@ -108,7 +87,7 @@ class TrainingView:
             raise TypeError(f"title must be a str, got {type(title).__name__}")
         if isinstance(grid, bool) or not isinstance(grid, int) or not 8 <= grid <= 200:
             raise ValueError(f"grid must be an integer from 8 to 200, got {grid!r}")
-        self.title, self.grid = title, grid
+        self.title, self.grid, self.model = title, grid, model
         self.sizes, self.activations = _shapes(model)
         self.X = np.asarray(X, dtype=float)
         self.y = np.asarray(y).ravel()
@@ -148,7 +127,14 @@ class TrainingView:
         x0, x1, y0, y1 = self._box()
         gx, gy = np.meshgrid(np.linspace(x0, x1, self.grid), np.linspace(y1, y0, self.grid))
         points = np.column_stack([gx.ravel(), gy.ravel()])
-        return mlp_scores(self.layers_at(i), self.activations, points).reshape(gx.shape)
+        return self.scores(i, points).reshape(gx.shape)
+
+    def scores(self, i: int, X: Any) -> Array:
+        """Snapshot ``i``'s first output for each row of ``X`` (numpy, no Values built)."""
+        from nn import mlp_numpy_forward
+
+        out: Array = mlp_numpy_forward(self.model, X, params=self.params[i])[:, 0]
+        return out
 
     def _bands(self, i: int) -> str:
         """The boundary as colour bands 0..2*BANDS-1 (below/above 0), base64 bytes."""

@@ -171,7 +171,7 @@ def test_worked_examples_agree_with_numpy():
     (lambda: spirals(2, classes=3), ValueError, "n must be at least classes"),
     (lambda: spirals(10, classes=1), ValueError, "classes must be an integer >= 2"),
     (lambda: patients(10, sick_fraction=1.0), ValueError, "sick_fraction"),
-    (lambda: digits(0), ValueError, "n_per_class must be an integer >= 1"),
+    (lambda: digits(0), ValueError, "n_per_class must be a positive integer"),
     (lambda: digits(3, flip=0.7), ValueError, r"flip must be in \[0, 0.5\)"),
     (lambda: glyph_text([1.0] * 34), ValueError, "needs 35 pixels"),
     (lambda: train_test_split(np.zeros((3, 2)), [0, 1]), ValueError, "3 rows of X but 2 labels"),

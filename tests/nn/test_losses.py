@@ -211,9 +211,9 @@ def test_l2_is_alpha_sum_of_squares_with_gradient_two_alpha_p():
 # -- labels that do not fit the loss, and other bad input ------------------------------------------
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: hinge(values([0.1, 0.2]), [0, 1]), ValueError,
-     r"hinge: labels must be -1 or \+1; labels\[0\] is 0 \(for 0/1 labels pass 2 \* y - 1\)"),
-    (lambda: binary_cross_entropy(values([0.1, 0.2]), [1, -1]), ValueError,
+    (lambda: hinge(values([0.1, 0.2, 0.3]), [0, 1, -1]), ValueError,
+     r"hinge: labels must be -1/\+1 \(or all 0/1\); labels\[0\] is 0"),
+    (lambda: binary_cross_entropy(values([0.1, 0.2]), [0, -1]), ValueError,
      r"labels must be 0 or 1 .*labels\[1\] is -1 \(for -1/\+1 labels pass \(y \+ 1\) / 2\)"),
     (lambda: softmax_cross_entropy([values([1, 2, 3])], [3]), ValueError,
      r"labels must be class indices 0..2 \(one per row\); labels\[0\] is 3"),

@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -190,11 +191,9 @@ def test_progress_is_quiet_when_not_a_terminal_and_shown_when_asked():
     for stream, progress in ((quiet, None), (asked, True), (tty, None)):
         fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=20, stream=stream, progress=progress)
     assert quiet.getvalue() == ""
-    lines = asked.getvalue().splitlines()
-    assert len(lines) == 10 and lines[-1].startswith("step 20/20  loss ")
-    assert "accuracy" in lines[-1]
-    shown = tty.getvalue()
-    assert shown.count("\r") == 20 and shown.endswith("\n")
+    last = asked.getvalue().split("\r")[-1]
+    assert "20/20" in last and "loss=" in last and "accuracy=" in last and "step/s" in last
+    assert "20/20" in tty.getvalue() and tty.getvalue().endswith("\n")
 
 
 def test_fit_default_progress_writes_nothing_under_pytest(capsys):
@@ -258,8 +257,8 @@ def test_fit_checks_shapes_and_labels_before_training():
         fit(model, X, y[:3])
     with pytest.raises(ValueError, match=r"X must be a non-empty 2-D array .*shape \(4,\)"):
         fit(model, y, y)
-    with pytest.raises(ValueError, match=r"hinge: labels must be -1 or \+1; labels\[0\] is 0"):
-        fit(model, X, y)  # 0/1 labels given to the hinge loss
+    with pytest.raises(ValueError, match=r"hinge: labels must be -1/\+1 \(or all 0/1\)"):
+        fit(model, X, np.array([0, 1, -1, 1]))  # mixed labels given to the hinge loss
     with pytest.raises(ValueError, match="MLP expects 2 inputs"):
         fit(model, np.zeros((4, 3)), 2 * y - 1)
 
@@ -324,3 +323,62 @@ def test_fit_trains_only_what_the_optimizer_holds():
     assert [p.data for p in frozen] == before  # the first layer stays as it was
     assert any(p.grad != 0.0 for p in frozen)  # though gradients reached it
 
+
+
+def test_progress_without_tqdm_names_the_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import tqdm.auto now fails
+    X, y = xor()
+    with pytest.raises(ImportError, match="pip install tqdm"):
+        fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=1, stream=io.StringIO(), progress=True)
+    history = fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=1, stream=io.StringIO(),
+                  progress=False)
+    assert len(history.loss) == 1
+
+
+def test_fit_trains_on_moons_0_1_labels_with_the_default_hinge_loss():
+    X, y = moons(60, seed=0)
+    assert set(y.tolist()) == {0, 1}
+    runs = [fit(MLP(2, [8, 1], seed=0), X, labels, optimizer=None, epochs=15)
+            for labels in (y, 2 * y - 1)]
+    assert runs[0].loss == runs[1].loss  # 0 means -1: the very same training
+    assert runs[0].accuracy[-1] > 0.75 and runs[0].loss[-1] < runs[0].loss[0]
+
+
+def test_fit_mse_trains_a_model_with_several_outputs():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    targets = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.0, 0.0]])
+    model = MLP(2, [6, 2], activation="tanh", seed=1)
+    history = fit(model, X, targets, loss="mse", optimizer=Adam(model, lr=0.05), epochs=200)
+    assert history.loss[-1] < 0.01 < history.loss[0]
+    outs = np.array([[v.data for v in model(x)] for x in X.tolist()])
+    assert history.loss[0] > 0 and np.allclose(outs, targets, atol=0.15)
+
+
+def test_mse_of_rows_is_the_mean_over_every_entry():
+    outs = [[Value(1.0), Value(2.0)], [Value(0.5), Value(-1.0)]]
+    expected = np.mean((np.array([[1.0, 2.0], [0.5, -1.0]]) - np.array([[0, 1], [1, 1]])) ** 2)
+    assert math.isclose(mse(outs, [[0, 1], [1, 1]]).data, expected)
+    with pytest.raises(ValueError, match="targets\\[0\\] is one number"):
+        mse(outs, [1, 2])
+
+
+def test_history_repr_is_a_summary():
+    history = History(loss=[float(i) for i in range(500)], accuracy=[0.5] * 499 + [0.875],
+                      seconds=1.5)
+    text = repr(history)
+    assert text == "History(500 steps, final loss 499, final accuracy 87.5%, 1.50 s)"
+    assert repr(History()) == "History(no steps)"
+
+
+def test_default_progress_is_on_in_a_jupyter_kernel(monkeypatch):
+    class ZMQInteractiveShell:  # the class name IPython's kernel shell has
+        pass
+
+    fake = type(sys)("IPython")
+    fake.get_ipython = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    monkeypatch.setattr("tqdm.auto.tqdm", __import__("tqdm").std.tqdm)  # the text bar
+    X, y = xor()
+    stream = io.StringIO()
+    fit(MLP(2, [2, 1], seed=0), X, 2 * y - 1, epochs=3, stream=stream)
+    assert "3/3" in stream.getvalue()

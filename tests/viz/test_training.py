@@ -22,7 +22,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from nn import MLP, fit
 from nn.datasets import moons
 from viz import TrainingView
-from viz.training import mlp_scores
 
 CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -128,9 +127,9 @@ def test_the_boundary_is_the_models_own_score(run: Any) -> None:
     model, X, y, history = run
     view = TrainingView(model, X, y, history)
     fresh = MLP(2, [6, 6, 1], seed=2)  # the run's model before its first update
-    ours = mlp_scores(view.layers_at(0), view.activations, X)
+    ours = view.scores(0, X)
     np.testing.assert_allclose(ours, [fresh(list(x)).data for x in X], rtol=1e-12, atol=1e-12)
-    after = mlp_scores(view.layers_at(len(view.params) - 1), view.activations, X)
+    after = view.scores(len(view.params) - 1, X)
     assert not np.allclose(after, ours)  # training moved it
     assert view.boundary(0).shape == (view.grid, view.grid)
 
