@@ -17,12 +17,14 @@ from autograd.gradcheck import assert_gradcheck as assert_gradcheck
 from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
+from autograd.tape import Tape as Tape
 
 __all__ = [
     "GradcheckReport",
     "OPS",
     "Op",
     "Step",
+    "Tape",
     "Trace",
     "Value",
     "apply_op",

@@ -35,6 +35,7 @@ __all__ = ["Tape", "TapeMismatch"]
 # b are their slots. One: b is _ONE. Any other count: b is _MANY, a gathers the operands'
 # values (vals -> tuple) and Tape._many[output slot] holds their slots.
 _ONE, _MANY = -1, -2
+_ATOM = re.compile(r"-?[\w.]+(\([\w.]*\))?")  # needs no parentheses after "*": v3, sign(v1)
 
 
 class TapeMismatch(ValueError):
@@ -307,17 +308,23 @@ class Tape:
                                "record a tape per case")
 
     def _difference(self, other: Tape) -> str:
-        """Where two tapes' structures differ (ops, operands, constants), or ''."""
-        for k, (mine, theirs) in enumerate(zip(self._rows, other._rows, strict=False)):
-            if mine is not theirs:
-                return f"instruction {k + 1} is {theirs.name}, the tape has {mine.name}"
+        """Where two tapes' structures differ (ops, inputs, operands, constants), or ''."""
+        for k, (row, theirs) in enumerate(zip(self._rows, other._rows, strict=False)):
+            if row is not theirs:
+                return f"instruction {k + 1} is {theirs.name}, the tape has {row.name}"
         if len(self) != len(other) or self._leaves != other._leaves:
             return (f"{len(other)} ops over {other._leaves} leaves, the tape has {len(self)} "
                     f"over {self._leaves}")
+        for i, (slot, at) in enumerate(zip(self._inputs, other._inputs, strict=True)):
+            if slot != at:
+                return f"input {i + 1} is v{at + 1}, the tape has v{slot + 1}"
         for out in range(self._leaves, len(self._vals)):
             if self._slots(out) != other._slots(out):
                 return (f"v{out + 1} = {other._line(out)}, the tape has "
                         f"v{out + 1} = {self._line(out)}")
+        return self._constants_difference(other)
+
+    def _constants_difference(self, other: Tape) -> str:
         inputs = set(self._inputs)
         for s in range(self._leaves):
             a, b = self._vals[s], other._vals[s]
@@ -348,7 +355,7 @@ class Tape:
         lines = []
         for i, s in enumerate(slots):
             local = substitute(row.formula(i, len(slots)), names)
-            local = local if re.fullmatch(r"-?[\w.]+", local) else f"({local})"
+            local = local if _ATOM.fullmatch(local) else f"({local})"
             lines.append(f"{_bar(s)} += {_bar(out)} * {local}")
         return lines
 
