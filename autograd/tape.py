@@ -150,7 +150,7 @@ class Tape:
                 for f, a, b in it:
                     if b >= 0:
                         append(f(vals[a], vals[b]))
-                    elif b == _ONE:
+                    elif b == -1:  # _ONE, as a literal: no global lookup in the loop
                         append(f(vals[a]))
                     else:
                         append(f(*a(vals)))
@@ -216,7 +216,7 @@ class Tape:
                         da, db = p(vals[out], vals[a], vals[b])
                         grads[a] += g * da
                         grads[b] += g * db
-                    elif b == _ONE:
+                    elif b == -1:  # _ONE
                         (da,) = p(vals[out], vals[a])
                         grads[a] += g * da
                     else:
