@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -55,8 +56,9 @@ class Tape:
 
     def __init__(self, rows: list[Op], slots: list[list[int]], vals: list[float],
                  inputs: list[int], outputs: list[int], labels: dict[int, str],
-                 root: int) -> None:
+                 root: int, names: list[int]) -> None:
         self._rows = rows  # the op-table row of each instruction
+        self._names = array("i", names)  # each slot's place in walk(root): its printed name
         self._vals = vals  # every slot's value at the latest forward (at first: recorded)
         self._leaves = len(vals) - len(rows)
         self._many: dict[int, tuple[int, ...]] = {}
@@ -106,10 +108,12 @@ class Tape:
         slot = {n: i for i, n in enumerate(nodes)}
         watched = [slot[v] for v in _values("outputs", outputs, slot)]
         labels = {i: n.label for i, n in enumerate(nodes) if n.label}
+        place = {n: i for i, n in enumerate(order)}
+        names = [place.get(n, len(order) + i) for i, n in enumerate(nodes)]
         rows = [n.op for n in ops if n.op is not None]
         return cls(rows, [[slot[p] for p in n.parents] for n in ops],
                    [n.data for n in nodes], [slot[x] for x in inputs], watched, labels,
-                   slot[root])
+                   slot[root], names)
 
     def _add_operands(self, out: int, slots: list[int]) -> None:
         if len(slots) == 2:
@@ -311,17 +315,16 @@ class Tape:
         """Where two tapes' structures differ (ops, inputs, operands, constants), or ''."""
         for k, (row, theirs) in enumerate(zip(self._rows, other._rows, strict=False)):
             if row is not theirs:
-                return f"instruction {k + 1} is {theirs.name}, the tape has {row.name}"
-        if len(self) != len(other) or self._leaves != other._leaves:
-            return (f"{len(other)} ops over {other._leaves} leaves, the tape has {len(self)} "
-                    f"over {self._leaves}")
+                return f"op {k + 1} is {theirs.name}, the tape has {row.name}"
+        if len(self) != len(other) or self._names != other._names:
+            return "its nodes come in another order"
         for i, (slot, at) in enumerate(zip(self._inputs, other._inputs, strict=True)):
             if slot != at:
-                return f"input {i + 1} is v{at + 1}, the tape has v{slot + 1}"
+                return f"input {i + 1} is {other._v(at)}, the tape has {self._v(slot)}"
         for out in range(self._leaves, len(self._vals)):
             if self._slots(out) != other._slots(out):
-                return (f"v{out + 1} = {other._line(out)}, the tape has "
-                        f"v{out + 1} = {self._line(out)}")
+                return (f"{other._v(out)} = {other._line(out)}, the tape has "
+                        f"{self._v(out)} = {self._line(out)}")
         return self._constants_difference(other)
 
     def _constants_difference(self, other: Tape) -> str:
@@ -329,18 +332,28 @@ class Tape:
         for s in range(self._leaves):
             a, b = self._vals[s], other._vals[s]
             if s not in inputs and a != b and a == a:  # nan constants are equal here
-                return f"the constant v{s + 1} is {b!r}, the tape has {a!r}"
+                return f"the constant {self._v(s)} is {b!r}, the tape has {a!r}"
         return ""
 
     # -- the Wengert list --------------------------------------------------------------
+    # Slots are named by the node's place in walk(root), v0 first: the names the backprop
+    # trace gives unlabelled nodes (stepgrad's terminal and HTML steppers), so the two views
+    # agree; the lines come in walk order, and the adjoints in the trace's order of steps.
+    def _v(self, s: int) -> str:
+        return f"v{self._names[s]}"
+
+    def _bar(self, s: int) -> str:
+        """The adjoint of slot s, as textbooks write it: v3̄ (d root / d v3)."""
+        return f"v{self._names[s]}\u0304"
+
     def _name(self, s: int) -> str:
         label = self._labels.get(s)
-        return f"v{s + 1} ({label})" if label else f"v{s + 1}"
+        return f"{self._v(s)} ({label})" if label else self._v(s)
 
     def _line(self, out: int) -> str:
         """The right-hand side of an op's line: ``v1 * v2``, ``tanh(v3)``, ``-v4``."""
         row = self._rows[out - self._leaves]
-        args = [f"v{s + 1}" for s in self._slots(out)]
+        args = [self._v(s) for s in self._slots(out)]
         if len(args) == 2 and not row.symbol.isalpha():
             return f"{args[0]} {row.symbol} {args[1]}"
         if len(args) == 1 and row.name == "neg":
@@ -350,40 +363,36 @@ class Tape:
     def _adjoints(self, out: int) -> list[str]:
         """The backward lines of an op: one ``v1̄ += v3̄ * local`` per operand slot."""
         row, slots = self._rows[out - self._leaves], self._slots(out)
-        names = dict(zip(row.operand_names(len(slots)), (f"v{s + 1}" for s in slots),
-                         strict=True))
+        names = dict(zip(row.operand_names(len(slots)), map(self._v, slots), strict=True))
         lines = []
         for i, s in enumerate(slots):
             local = substitute(row.formula(i, len(slots)), names)
             local = local if _ATOM.fullmatch(local) else f"({local})"
-            lines.append(f"{_bar(s)} += {_bar(out)} * {local}")
+            lines.append(f"{self._bar(s)} += {self._bar(out)} * {local}")
         return lines
+
+    def _assignment(self, s: int, inputs: dict[int, int]) -> str:
+        """The forward line of slot s: a leaf's value, or an op on earlier slots."""
+        label = self._labels.get(s)
+        if s >= self._leaves:
+            return f"{self._v(s)} = {self._line(s)}" + (f"  # {label}" if label else "")
+        value = f"{label} = {self._vals[s]!r}" if label else repr(self._vals[s])
+        mark = f"  (input {inputs[s] + 1})" if s in inputs else ""
+        return f"{self._v(s)} = {value}{mark}"
 
     def __str__(self) -> str:
         inputs = {s: i for i, s in enumerate(self._inputs)}
-        lines = [f"Tape: {len(self)} instructions over {len(self._vals)} slots; root "
-                 f"v{self._root + 1}", "forward:"]
-        for s in range(self._leaves):
-            label = self._labels.get(s)
-            value = f"{label} = {self._vals[s]!r}" if label else repr(self._vals[s])
-            mark = f"  (input {inputs[s] + 1})" if s in inputs else ""
-            lines.append(f"  v{s + 1} = {value}{mark}")
-        for out in range(self._leaves, len(self._vals)):
-            label = self._labels.get(out)
-            lines.append(f"  v{out + 1} = {self._line(out)}" + (f"  # {label}" if label else ""))
-        lines += ["backward (every adjoint starts at 0):", f"  {_bar(self._root)} = 1"]
+        order = sorted(range(len(self._vals)), key=self._names.__getitem__)
+        lines = [f"Tape: {len(self)} ops over {len(self._vals)} slots; root "
+                 f"{self._v(self._root)}", "forward:"]
+        lines += [f"  {self._assignment(s, inputs)}" for s in order]
+        lines += ["backward (every adjoint starts at 0):", f"  {self._bar(self._root)} = 1"]
         for out in reversed(range(self._leaves, len(self._vals))):
             lines += [f"  {line}" for line in self._adjoints(out)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"<Tape: {len(self)} instructions, {len(self._inputs)} inputs, "
-                f"root v{self._root + 1}>")
-
-
-def _bar(s: int) -> str:
-    """The adjoint of slot s, as textbooks write it: v3̄ (d root / d v3)."""
-    return f"v{s + 1}\u0304"
+        return f"<Tape: {len(self)} ops, {len(self._inputs)} inputs, root {self._v(self._root)}>"
 
 
 def _forward(op: Op) -> Callable[..., float]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain, count
 from typing import NoReturn
 
-from autograd import Trace, Value, backprop_steps
+from autograd import Tape, Trace, Value, backprop_steps, walk
 from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
 from viz._format import number
 from viz.dot import draw_dot
@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write a self-contained HTML stepper")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
+    p.add_argument("--tape", action="store_true",
+                   help="also print the graph as a tape: its Wengert list, forward and adjoints")
     p.add_argument("--interactive", "-i", action="store_true",
                    help="step with the keyboard (on a terminal)")
     p.add_argument("--digits", type=int, default=4, choices=range(1, 16), metavar="N",
@@ -190,6 +192,9 @@ def _run(argv: Sequence[str] | None) -> int:
         print("stepgrad: --interactive needs a terminal; printing every step", file=sys.stderr)
     if not stepped:
         out.write(format_trace(trace, digits=args.digits, color=use_color(out)))
+    if args.tape:
+        leaves = {n.label: n for n in walk(root) if n.op is None and n.label in expr.names}
+        print(f"\n{Tape.record(root, inputs=[leaves[n] for n in expr.names if n in leaves])}")
     for path in _write_graphs(args, root, trace):
         print(f"wrote {path}")
     if args.check and not _check(expr, values):

@@ -132,7 +132,7 @@ def test_a_row_of_your_own_replays_through_the_engine() -> None:
     tape = Tape.record(root, inputs=[x])
     assert tape.forward([-1.5]) == (-1.5) ** 4
     assert tape.backward() == [4 * (-1.5) ** 3]
-    assert "v2 = cube(v1)" in str(tape)
+    assert "v1 = cube(v0)" in str(tape)
 
 
 # -- errors: the engine's own, naming the op and the operand value --------------------------
@@ -206,47 +206,52 @@ def test_a_gradient_that_overflows_is_named() -> None:
 # -- the Wengert list --------------------------------------------------------------------
 
 NEURON_TAPE = """\
-Tape: 5 instructions over 10 slots; root v10
+Tape: 5 ops over 10 slots; root v9
 forward:
-  v1 = x1 = 2.0  (input 1)
-  v2 = w1 = -3.0  (input 2)
+  v0 = x1 = 2.0  (input 1)
+  v1 = w1 = -3.0  (input 2)
+  v2 = v0 * v1
   v3 = x2 = 0.0  (input 3)
   v4 = w2 = 1.0  (input 4)
-  v5 = b = 6.881373587019543  (input 5)
-  v6 = v1 * v2
-  v7 = v3 * v4
-  v8 = v6 + v7
-  v9 = v8 + v5  # n
-  v10 = tanh(v9)  # o
+  v5 = v3 * v4
+  v6 = v2 + v5
+  v7 = b = 6.881373587019543  (input 5)
+  v8 = v6 + v7  # n
+  v9 = tanh(v8)  # o
 backward (every adjoint starts at 0):
-  v10\u0304 = 1
-  v9\u0304 += v10\u0304 * (1 - tanh(v9)^2)
-  v8\u0304 += v9\u0304 * 1
-  v5\u0304 += v9\u0304 * 1
+  v9\u0304 = 1
+  v8\u0304 += v9\u0304 * (1 - tanh(v8)^2)
   v6\u0304 += v8\u0304 * 1
   v7\u0304 += v8\u0304 * 1
-  v3\u0304 += v7\u0304 * v4
-  v4\u0304 += v7\u0304 * v3
-  v1\u0304 += v6\u0304 * v2
-  v2\u0304 += v6\u0304 * v1"""
+  v2\u0304 += v6\u0304 * 1
+  v5\u0304 += v6\u0304 * 1
+  v3\u0304 += v5\u0304 * v4
+  v4\u0304 += v5\u0304 * v3
+  v0\u0304 += v2\u0304 * v1
+  v1\u0304 += v2\u0304 * v0"""
 
 
 def test_print_of_the_classic_neuron_is_its_wengert_list() -> None:
     v = neuron()
     tape = Tape.record(v["o"], inputs=[v[k] for k in ("x1", "w1", "x2", "w2", "b")])
     assert str(tape) == NEURON_TAPE
-    assert repr(tape) == "<Tape: 5 instructions, 5 inputs, root v10>"
+    assert repr(tape) == "<Tape: 5 ops, 5 inputs, root v9>"
+    # the names are the ones the backprop trace gives unlabelled nodes (the terminal stepper)
+    from viz._format import node_names
+
+    order = walk(v["o"])
+    assert node_names(order)[order[2]] == "v2" and "v2 = v0 * v1" in str(tape)
 
 
 def test_every_row_prints_with_its_own_formula() -> None:
     x, y = Value(0.5), Value(2.0)
     root = sum_values([-x, abs(x), x ** 2, x ** y, x / y, x - y, dot([x], [y], y)])
     text = str(Tape.record(root, inputs=[x, y]))
-    # slots: x is v1, the constant 2 is v2, y is v3
-    for line in ("= -v1", "= abs(v1)", "= v1 ** v2", "= v1 ** v3", "= v1 / v3", "= v1 - v3",
-                 "= dot(v1, v3, v3)", "v1\u0304 += v4\u0304 * -1", "* sign(v1)",
-                 "* (v2*v1^(v2-1))", "v2\u0304 += v6\u0304 * (0 (constant exponent))",
-                 "* (v1^v3*log(v1))", "* (-v1/v3^2)", "* (1/v3)", "v3\u0304 += v10\u0304 * v1"):
+    # walk order: x is v0, the constant 2 is v3, y is v5
+    for line in ("v1 = -v0", "v2 = abs(v0)", "v4 = v0 ** v3", "v6 = v0 ** v5", "v7 = v0 / v5",
+                 "v8 = v0 - v5", "v9 = dot(v0, v5, v5)", "v0\u0304 += v1\u0304 * -1",
+                 "* sign(v0)", "* (v3*v0^(v3-1))", "v3\u0304 += v4\u0304 * (0 (constant exponent))",
+                 "* (v0^v5*log(v0))", "* (-v0/v5^2)", "* (1/v5)", "v5\u0304 += v9\u0304 * v0"):
         assert line in text, f"{line!r} not in\n{text}"
     for name, op in OPS.items():  # every row has a formula for each slot the tape prints
         assert all(op.formula(i, 3) for i in range(op.arity or 3)), name
@@ -286,7 +291,7 @@ def test_check_finds_a_graph_chosen_by_python_control_flow() -> None:
     tape = Tape.record(leaky, inputs=[1.0])
     tape.check([2.0])  # same branch: the tape is valid there
     assert tape.forward([2.0]) == 2.0
-    with pytest.raises(TapeMismatch, match=r"instruction 1 is mul, the tape has relu.*chooses "
+    with pytest.raises(TapeMismatch, match=r"op 1 is mul, the tape has relu.*chooses "
                                            "its graph from the data"):
         tape.check([-1.0])
 
@@ -297,7 +302,7 @@ def test_check_finds_a_constant_taken_from_the_data() -> None:
 
     tape = Tape.record(shifted, inputs=[2.0])
     tape.check([2.0])
-    with pytest.raises(TapeMismatch, match=r"the constant v2 is 3\.0, the tape has 2\.0"):
+    with pytest.raises(TapeMismatch, match=r"the constant v1 is 3\.0, the tape has 2\.0"):
         tape.check([3.0])
 
 
@@ -306,7 +311,7 @@ def test_check_finds_operands_swapped_by_a_branch() -> None:
         return x - y if x.data < 5 else y - x
 
     tape = Tape.record(f, inputs=[1.0, 2.0])
-    with pytest.raises(TapeMismatch, match=r"input 1 is v2, the tape has v1"):
+    with pytest.raises(TapeMismatch, match=r"input 1 is v1, the tape has v0"):
         tape.check([6.0, 2.0])  # y - x: y is met first, so the leaves are numbered the other way
 
     def g(x: Value, y: Value) -> Value:
@@ -314,7 +319,7 @@ def test_check_finds_operands_swapped_by_a_branch() -> None:
         return (s - x) if x.data < 5 else (x - s)
 
     tape = Tape.record(g, inputs=[1.0, 2.0])
-    with pytest.raises(TapeMismatch, match=r"v4 = v1 - v3, the tape has v4 = v3 - v1"):
+    with pytest.raises(TapeMismatch, match=r"v3 = v0 - v2, the tape has v3 = v2 - v0"):
         tape.check([6.0, 2.0])
     with pytest.raises(ValueError, match="1 values for 2 inputs"):
         tape.check([6.0])
@@ -327,3 +332,13 @@ def test_tape_memory_is_a_few_list_entries_per_op() -> None:
     lists = (tape._rows, tape._forwards, tape._partials, tape._a, tape._b, tape._vals)
     per_op = sum(sys.getsizeof(x) for x in lists) / len(tape)
     assert per_op < 6 * 8 * 1.25  # six list entries per op: no object per instruction
+
+
+def test_the_cli_prints_the_tape_after_the_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    from viz.cli import main
+
+    assert main(["tanh(x1*w1 + x2*w2 + b)", "x1=2", "x2=0", "w1=-3", "w2=1",
+                 "b=6.8813735870195432", "--tape"]) == 0
+    out = capsys.readouterr().out
+    assert out[out.index("Tape: "):].rstrip() == NEURON_TAPE.replace("  # n", "")
+    assert "do/dv6 = " in out  # the steps name the sum v6, as the tape does
