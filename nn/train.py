@@ -17,8 +17,9 @@ from typing import Any, TextIO
 import numpy as np
 
 from autograd import Value
+from nn._replay import Forward
 from nn.datasets import _rng
-from nn.losses import binary_cross_entropy, hinge, l2, mse, softmax_cross_entropy
+from nn.losses import binary_cross_entropy, hinge, mse, softmax_cross_entropy
 from nn.modules import Module, _count
 from nn.optim import SGD, Optimizer
 
@@ -143,6 +144,7 @@ def fit(model: Module, X: Any, y: Any, *,
     show = _Progress(out, progress, steps)
     rng = _rng(seed)
     history = History()
+    forward = Forward(model, loss_fn, params, l2_alpha, same_data=batch_size is None)
     start = time.perf_counter()
     for _ in range(epochs):
         order = range(len(rows)) if batch_size is None else rng.permutation(len(rows)).tolist()
@@ -150,14 +152,7 @@ def fit(model: Module, X: Any, y: Any, *,
             batch = order[begin:begin + size]
             xb, yb = [rows[i] for i in batch], [labels[i] for i in batch]
             try:
-                outputs = [model(x) for x in xb]
-                total = loss_fn(outputs, yb)
-                if not isinstance(total, Value):
-                    raise TypeError(f"fit: the loss function must return a Value, got "
-                                    f"{type(total).__name__} (build it from the outputs, "
-                                    "which are Values)")
-                if l2_alpha:
-                    total = total + l2(params, l2_alpha)
+                outputs, total = forward(xb, yb)  # Values, or replayed from a tape (nn._replay)
                 lr = opt.current_lr()
                 opt.zero_grad()
                 total.backward()
