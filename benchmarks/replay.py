@@ -17,8 +17,10 @@ from typing import Any
 import autograd
 from autograd import Tape
 from benchmarks import moons
+from benchmarks.harness import Clock, Row, Setup, compare, format_seconds, median
+from nn import MLP
 
-__all__ = ["TapeStep", "fused", "gate", "op_by_op", "tape_bytes"]
+__all__ = ["TapeStep", "demo_rows", "demo_training", "fused", "gate", "op_by_op", "tape_bytes"]
 
 
 class TapeStep:
@@ -88,3 +90,36 @@ def tape_bytes(weights: moons.Weights, points: list[list[float]],
     finally:
         tracemalloc.stop()
     return size, len(step.tape)
+
+
+class _Rebuilt(MLP):
+    """MLP itself, but fit replays only MLP itself: its graph is rebuilt every step."""
+
+
+def demo_training(steps: int, *, tape: bool) -> Setup:
+    """``make demo``'s moons training (as ``demos.moons.train``): MLP(2, [16, 16, 1]), hinge,
+    L2 1e-4, SGD decaying from 1.0, full batch of 100 points; with the tape or rebuilding."""
+    from nn import MLP, SGD, fit, linear_decay
+    from nn.datasets import moons as moons_data
+
+    def setup() -> Callable[[], object]:
+        X, y01 = moons_data(100, noise=0.1, seed=0)
+        model = (MLP if tape else _Rebuilt)(2, [16, 16, 1], seed=1337)
+        optimizer = SGD(model, lr=linear_decay(1.0, 0.1, 100))
+        return lambda: fit(model, X, 2 * y01 - 1, loss="hinge", l2_alpha=1e-4,
+                           optimizer=optimizer, epochs=steps, progress=False)
+    return setup
+
+
+def demo_rows(steps: int, repeat: int, clock: Clock) -> list[Row]:
+    """Workload 6: the moons demo's whole training, fit replaying its tape or rebuilding."""
+    times = {name: median(t) for name, t in compare(
+        {"tape": demo_training(steps, tape=True), "rebuilt": demo_training(steps, tape=False)},
+        repeat, clock).items()}
+    title = f"W6 make demo's moons training ({steps} steps of fit)"
+    target = steps == 100
+    return [Row(f"{title}, tape", format_seconds(times["tape"]),
+                target="< 1 s" if target else "(no target: not 100 steps)",
+                met=times["tape"] < 1.0 if target else None),
+            Row(f"{title}, Values rebuilt each step", format_seconds(times["rebuilt"]),
+                target=f"(the tape: {times['rebuilt'] / times['tape']:.1f}x faster)")]

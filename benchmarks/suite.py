@@ -38,10 +38,11 @@ class Config:
     shallow: int  # a chain micrograd can still walk, for a backward-only comparison
     programs: int  # random programs per gradcheck throughput sample (workload 5)
     loop_steps: int  # consecutive training steps per loop sample (workloads 1 and 2)
+    demo_steps: int  # steps of the moons demo's training (workload 6)
 
 
-NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 100, 3)
-QUICK = Config("quick", 12, 1, (10**3, 10**4), 100, 10, 2)
+NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 100, 3, 100)
+QUICK = Config("quick", 12, 1, (10**3, 10**4), 100, 10, 2, 3)
 
 
 class MicrogradMissing(RuntimeError):
@@ -437,6 +438,8 @@ def run(config: Config, out: Callable[[str], None] = print, *,
     rows.append(_tape_memory_row(data))
     out("timing workload 5 ...")
     rows += gradcheck_rate.rows(config.programs, config.repeat, clock)
+    out("timing workload 6 ...")
+    rows += replay.demo_rows(config.demo_steps, min(config.repeat, 3), clock)
     out("")
     out(render_table(rows))
     met = [r for r in rows if r.met is not None]
