@@ -32,7 +32,8 @@ from autograd.ops import OPS, Op, substitute
 __all__ = ["Tape", "TapeMismatch"]
 
 # Instruction k (output slot leaves + k) is (forwards[k], partials[k], a[k], b[k]), kept in
-# four parallel lists (a third of the memory of a tuple per instruction). Two operands: a and
+# four parallel lists (no object per instruction: a tuple would double the memory). Two
+# operands: a and
 # b are their slots. One: b is _ONE. Any other count: b is _MANY, a gathers the operands'
 # values (vals -> tuple) and Tape._many[output slot] holds their slots.
 _ONE, _MANY = -1, -2
@@ -84,7 +85,7 @@ class Tape:
         ``outputs`` names nodes whose values each forward also keeps (``tape.outputs``).
         """
         if callable(root) and not isinstance(root, Value):
-            leaves = [Value(_number("Tape.record", i, x)) for i, x in enumerate(inputs)]
+            leaves = [Value(_number("Tape.record: inputs", i, x)) for i, x in enumerate(inputs)]
             out = root(*leaves)
             if type(out) is not Value:
                 raise TypeError(f"Tape.record: the function must return a Value, got "
@@ -140,7 +141,7 @@ class Tape:
             raise ValueError(f"Tape.forward: {len(values)} values for {len(inputs)} inputs; "
                              "give one per input, in the order they were recorded")
         for i, (s, x) in enumerate(zip(inputs, values, strict=True)):
-            vals[s] = x if type(x) is float else _number("Tape.forward", i, x)
+            vals[s] = x if type(x) is float else _number("Tape.forward: values", i, x)
         self._replay_forward(vals)
         self._vals, self._grads = vals, None
         return vals[self._root]
@@ -195,7 +196,7 @@ class Tape:
 
     def backward(self, seed: float = 1.0) -> list[float]:
         """d root / d input for each input (also kept in ``grads``), at the latest forward."""
-        seed = _number("Tape.backward: seed", None, seed)
+        seed = _number("Tape.backward: the seed", None, seed)
         grads = [0.0] * len(self._vals)
         grads[self._root] = seed
         self._replay_backward(grads, seed)
@@ -206,8 +207,8 @@ class Tape:
         return self.grads
 
     def _replay_backward(self, grads: list[float], seed: float) -> None:
-        # An optimisation of _backward_reference: the same rule, with the common operand
-        # counts unrolled and runs of evenly spaced slots updated a slice at a time.
+        # An optimisation of _backward_reference (a test proves them equal): the same rule,
+        # with one and two operands unrolled, and a failing op handed to the engine.
         vals, many = self._vals, self._many
         out = len(vals)
         it = zip(reversed(self._partials), reversed(self._a), reversed(self._b), strict=True)
@@ -414,13 +415,13 @@ def _number(who: str, i: int | None, x: Any) -> float:
     """A real number as float (as ``Value`` reads one), or a TypeError naming it."""
     if type(x) is float:
         return x
-    what = f"values[{i}]" if i is not None else "it"
+    what = f"{who}[{i}]" if i is not None else who
     if isinstance(x, numbers.Real):
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{who}: {what} does not fit a float: {x!r:.40}") from None
-    raise TypeError(f"{who}: {what} must be a real number, got {type(x).__name__} {x!r:.40}")
+            raise OverflowError(f"{what} does not fit a float: {x!r:.40}") from None
+    raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r:.40}")
 
 
 def _leaves(what: str, items: Sequence[Any]) -> list[Value]:
