@@ -4,15 +4,29 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stepgrad
+DEMOS  := $(VENV)/.installed-demos
+LAB    := $(VENV)/.installed-notebooks
 APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: test demo bench lint clean system-graphviz system-chromium
+.PHONY: test demo bench lint lab shell clean system-graphviz system-chromium want-chromium
 
-$(STAMP): setup.cfg pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,demos,dev]'
-	touch $(STAMP)
+
+# Everything: tests, demos, benchmarks and linters.
+$(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[test,demos,bench,dev]'
+	touch $(STAMP) $(DEMOS)
+
+# Only what the demos need (make demo): numpy, graphviz, matplotlib, hypothesis, tqdm, playwright.
+$(DEMOS): setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[demos]'
+	touch $(DEMOS)
+
+$(LAB): setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[notebooks]'
+	touch $(LAB)
 
 # Install a Debian package when its command is missing: as root with apt-get, or say how.
 define need
@@ -32,11 +46,26 @@ system-graphviz:
 system-chromium:
 	$(call need,chromium,chromium)
 
-test: $(STAMP) system-graphviz system-chromium
-	$(PY) -m pytest
+# Chromium only for the stepper demo's screenshot: installed when we can, else that one is skipped.
+want-chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium with apt-get"; apt-get update -qq && $(APT) chromium >/dev/null; \
+	  else echo "note: no chromium; the stepper demo will skip its screenshot"; fi; }
 
-demo: $(STAMP) system-graphviz system-chromium
+test: $(STAMP) system-graphviz system-chromium
+	$(PY) -m pytest -n 2
+
+demo: $(DEMOS) system-graphviz want-chromium
 	$(PY) -m demos
+
+# A shell with the virtual environment active (stepgrad, python -m demos, import autograd).
+shell: $(DEMOS)
+	@echo "(.venv active: stepgrad, python -m demos and import autograd work here; exit to leave)"
+	@. $(VENV)/bin/activate && exec $${SHELL:-bash} -i
+
+lab: $(LAB)
+	$(VENV)/bin/jupyter lab demos/notebooks
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

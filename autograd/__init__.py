@@ -3,6 +3,9 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
+from autograd.check_engine import EngineReport as EngineReport
+from autograd.check_engine import assert_engine as assert_engine
+from autograd.check_engine import check_engine as check_engine
 from autograd.engine import Step as Step
 from autograd.engine import Trace as Trace
 from autograd.engine import Value as Value
@@ -12,6 +15,7 @@ from autograd.engine import dot as dot
 from autograd.engine import grad as grad
 from autograd.engine import sum_values as sum_values
 from autograd.engine import walk as walk
+from autograd.foreign import as_stepgrad as as_stepgrad
 from autograd.gradcheck import GradcheckReport as GradcheckReport
 from autograd.gradcheck import assert_gradcheck as assert_gradcheck
 from autograd.gradcheck import gradcheck as gradcheck
@@ -20,6 +24,7 @@ from autograd.ops import Op as Op
 from autograd.tape import Tape as Tape
 
 __all__ = [
+    "EngineReport",
     "GradcheckReport",
     "OPS",
     "Op",
@@ -28,8 +33,11 @@ __all__ = [
     "Trace",
     "Value",
     "apply_op",
+    "as_stepgrad",
+    "assert_engine",
     "assert_gradcheck",
     "backprop_steps",
+    "check_engine",
     "dot",
     "grad",
     "gradcheck",

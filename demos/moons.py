@@ -4,7 +4,9 @@ Hinge ("max-margin") loss plus L2 regularisation (alpha 1e-4), SGD with the lear
 decaying linearly from 1.0 to 0.1 over 100 steps, full batch of 100 points; weights drawn as
 micrograd draws them after ``random.seed(1337)``. Writes out/moons_boundary.png (the decision
 boundary), out/moons_loss.png (loss and accuracy per step), out/moons_mlp.svg (the trained
-network, weights as coloured edges) and out/moons_model.json.
+network, weights as coloured edges), out/moons_model.json, and the training replayed step by
+step: out/moons_training.html (one offline page; `--view PATH` to write it elsewhere) and
+out/moons_training.gif (for slides).
 """
 
 from __future__ import annotations
@@ -18,26 +20,28 @@ import numpy as np
 
 from nn import MLP, SGD, History, fit, linear_decay
 from nn.datasets import moons
-from viz import draw_mlp
+from viz import TrainingView, draw_mlp
 from viz.cli import write_atomic
 
 __all__ = ["OUTPUTS", "main", "train"]
 
 OUTPUTS = ("out/moons_boundary.png", "out/moons_loss.png", "out/moons_mlp.svg",
-           "out/moons_model.json")
+           "out/moons_model.json", "out/moons_training.html", "out/moons_training.gif")
 
 STEPS = 100
 
 
 def train(steps: int = STEPS, *, data_seed: int = 0, model_seed: int = 1337,
-          progress: bool | None = None) -> tuple[MLP, History, np.ndarray, np.ndarray]:
-    """Train micrograd's model on 100 moons; returns the model, its history, X and y (-1/+1)."""
+          progress: bool | None = None, record: bool | int = False,
+          ) -> tuple[MLP, History, np.ndarray, np.ndarray]:
+    """Train micrograd's model on 100 moons; returns the model, its history, X and y (-1/+1).
+    ``record`` keeps parameter snapshots in the history, as ``fit`` does."""
     X, y01 = moons(100, noise=0.1, seed=data_seed)
     y = 2 * y01 - 1  # the hinge loss wants -1 / +1
     model = MLP(2, [16, 16, 1], seed=model_seed)
     optimizer = SGD(model, lr=linear_decay(1.0, 0.1, STEPS))
     history = fit(model, X, y, loss="hinge", l2_alpha=1e-4, optimizer=optimizer, epochs=steps,
-                  progress=progress)
+                  progress=progress, record=record)
     return model, history, X, y
 
 
@@ -97,9 +101,12 @@ def main(argv: list[str] | None = None) -> None:
     """Train, print the progress table and timings, and save the pictures and the model."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 steps (smoke test)")
+    parser.add_argument("--view", metavar="PATH", type=Path,
+                        default=Path("out/moons_training.html"),
+                        help="where to write the training replay page (default: %(default)s)")
     args = parser.parse_args(argv)
     steps = 10 if args.quick else STEPS
-    model, history, X, y = train(steps)
+    model, history, X, y = train(steps, record=True)
     print(f"{model}, {len(X)} points, hinge loss + 1e-4 L2, SGD lr 1.0 -> 0.1")
     for k in range(0, steps, max(1, steps // 10)):
         print(f"  step {k:>3}  loss {history.loss[k]:.4f}  accuracy {history.accuracy[k]:6.1%}"
@@ -116,7 +123,14 @@ def main(argv: list[str] | None = None) -> None:
     _plot_boundary(model, X, y, out / "moons_boundary.png", cells=25 if args.quick else 50)
     _plot_history(history, out / "moons_loss.png")
     write_atomic(out / "moons_mlp.svg", draw_mlp(model).pipe(format="svg"))
-    print(f"wrote {', '.join(OUTPUTS)} ({time.perf_counter() - start:.2f} s)")
+    print(f"wrote {', '.join(OUTPUTS[:4])} ({time.perf_counter() - start:.2f} s)")
+    start = time.perf_counter()
+    view = TrainingView(model, X, y, history, title="MLP(2, [16, 16, 1]) learns the moons")
+    page = view.save(args.view)
+    gif = view.save_gif(out / "moons_training.gif", frames=8 if args.quick else 30)
+    print(f"wrote {page} ({page.stat().st_size / 1e6:.2f} MB) and {gif} "
+          f"({gif.stat().st_size / 1e3:.0f} kB), the training replayed step by step "
+          f"({time.perf_counter() - start:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Pictures and steppers of computation graphs: graphviz drawings, terminal, HTML, CLI."""
 
+from typing import TYPE_CHECKING, Any
+
 from viz.dot import GraphvizNotFound as GraphvizNotFound
 from viz.dot import draw_dot as draw_dot
 from viz.dot import find_path as find_path
@@ -12,10 +14,14 @@ from viz.terminal import format_trace as format_trace
 from viz.terminal import print_trace as print_trace
 from viz.terminal import step_through as step_through
 
+if TYPE_CHECKING:
+    from viz.training import TrainingView as TrainingView
+
 __all__ = [
     "ExpressionError",
     "GraphvizNotFound",
     "Stepper",
+    "TrainingView",
     "draw_dot",
     "draw_mlp",
     "find_path",
@@ -25,3 +31,12 @@ __all__ = [
     "step_through",
     "stepper_html",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``TrainingView`` is imported on first use: it needs numpy, which the CLI does not."""
+    if name == "TrainingView":
+        from viz.training import TrainingView
+
+        return TrainingView
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="step with the keyboard (on a terminal)")
     p.add_argument("--digits", type=int, default=4, choices=range(1, 16), metavar="N",
                    help="decimals shown (default 4)")
+    p.add_argument("--test-engine", metavar="MODULE:CLASS", help="instead: property-test your "
+                   "own micrograd-style Value class (stepgrad --test-engine x --help)")
     p.add_argument("--max-nodes", type=_positive_int, default=None, metavar="N",
                    help="refuse graphs with more nodes (default 300 for drawings, "
                    f"{MAX_NODES} for --html)")
@@ -204,6 +206,11 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run stepgrad on ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    if any(a.partition("=")[0] == "--test-engine" for a in args):
+        from viz._engine_cli import main as test_engine  # its own options: see its --help
+
+        return test_engine(argv)
     try:
         return _run(argv)
     except SystemExit as done:  # --help and --version

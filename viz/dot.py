@@ -29,6 +29,7 @@ from typing import Any
 import graphviz
 
 from autograd import Value, walk
+from autograd.foreign import as_stepgrad
 from viz._format import DASH, number
 
 __all__ = [
@@ -196,6 +197,7 @@ def draw_dot(
     ``model.parameters()``). ``grads``: gradients to show instead of ``.grad``. The result
     renders like any graphviz graph (``.render``, ``.pipe``, inline in Jupyter).
     """
+    root = as_stepgrad(root)  # a micrograd-style Value of any engine, read as stepgrad's
     if type(root) is not Value:
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):

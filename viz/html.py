@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
+from autograd.foreign import as_stepgrad
 from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
 from viz._format import DASH, expression, local_formula, node_names, number, term
 from viz.dot import draw_dot, svg_cell_id
@@ -83,6 +84,7 @@ class Stepper:
 
     def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
                  title: str | None = None, digits: int = DIGITS) -> None:
+        root = as_stepgrad(root, grads=False)  # a micrograd-style Value of any engine
         if type(root) is not Value:
             raise TypeError(f"Stepper: root must be a Value, got {type(root).__name__}")
         if type(max_nodes) is not int or max_nodes < 1:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from autograd import Step, Trace, Value, backprop_steps
+from autograd.foreign import as_stepgrad
 from viz._format import DASH, expression, local_formula, node_names, number, term
 
 __all__ = [
@@ -49,6 +50,7 @@ class _Style:
 
 
 def _as_trace(source: Value | Trace) -> Trace:
+    source = as_stepgrad(source, grads=False)  # a micrograd-style Value of any engine
     if isinstance(source, Trace):
         return source
     if type(source) is Value:

@@ -1,0 +1,115 @@
+"""The training replay as an animated GIF (matplotlib's animation with Pillow), for slides."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from viz.mlp import NEGATIVE_COLOR, POSITIVE_COLOR
+from viz.training import BANDS
+
+if TYPE_CHECKING:
+    from viz.training import TrainingView
+
+
+def _band_colors() -> Any:
+    """The page's colour bands: orange shades below 0, blue above, paler towards 0."""
+    from matplotlib.colors import ListedColormap, to_rgb
+
+    def shade(color: str, t: float) -> tuple[float, ...]:
+        return tuple(1 - (1 - c) * (0.15 + 0.45 * t) for c in to_rgb(color))
+
+    below = [shade(NEGATIVE_COLOR, (BANDS - k) / BANDS) for k in range(BANDS)]
+    above = [shade(POSITIVE_COLOR, (k + 1) / BANDS) for k in range(BANDS)]
+    return ListedColormap(below + above)
+
+
+def _frames(view: TrainingView, frames: int) -> list[int]:
+    """Up to ``frames`` snapshot indices, evenly spread, the first and the last included."""
+    n = len(view.params)
+    return sorted({round(k) for k in np.linspace(0, n - 1, min(frames, n))})
+
+
+def _network(ax: Any, view: TrainingView, i: int) -> None:
+    from matplotlib.collections import LineCollection
+
+    ax.clear()
+    ax.set_axis_off()
+    ax.set_title("network", fontsize=9)
+    sizes = view.sizes
+    layers = view.layers_at(i)
+    big = max(float(np.abs(w).max()) for w, _ in layers) or 1.0
+    ys = [np.linspace(-1, 1, n) if n > 1 else np.zeros(1) for n in sizes]
+    segments, widths, colors = [], [], []
+    for k, (w, _) in enumerate(layers):
+        for (j, m), value in np.ndenumerate(w):
+            segments.append([(k, ys[k][m]), (k + 1, ys[k + 1][j])])
+            widths.append(0.2 + 2.5 * abs(value) / big)
+            colors.append(POSITIVE_COLOR if value >= 0 else NEGATIVE_COLOR)
+    ax.add_collection(LineCollection(segments, linewidths=widths, colors=colors,
+                                     antialiaseds=False))  # fewer colours: a smaller GIF
+    for k, col in enumerate(ys):
+        ax.scatter(np.full(len(col), k), col, s=12, c="white", edgecolors="#333", zorder=3)
+
+
+def _draw(fig: Any, axes: Any, view: TrainingView, i: int, cmap: Any) -> None:
+    boundary, net, curve = axes
+    step = view.steps[i]
+    if view.has_boundary:
+        boundary.clear()
+        score = view.boundary(i)
+        x0, x1, y0, y1 = view._box()
+        limit = float(np.percentile(np.abs(score), 95)) or 1.0
+        bands = np.clip(np.floor(score / limit * BANDS), -BANDS, BANDS - 1)  # as the page
+        boundary.imshow(bands, extent=(x0, x1, y0, y1), cmap=cmap, vmin=-BANDS,
+                        vmax=BANDS - 1, interpolation="nearest", aspect="auto")
+        boundary.scatter(view.X[:, 0], view.X[:, 1], s=8, edgecolors="white", linewidths=0.4,
+                         c=[POSITIVE_COLOR if t > 0 else NEGATIVE_COLOR for t in view.y])
+        boundary.set_xticks([])
+        boundary.set_yticks([])
+        boundary.set_title("decision boundary", fontsize=9)
+    _network(net, view, i)
+    curve.clear()
+    curve.plot(view.loss, color="#333", lw=1)
+    curve.axvline(step, color="#d00", lw=1)
+    curve.set_title(f"loss {view.loss[step]:.4f}", fontsize=9)
+    curve.set_xlabel("step", fontsize=8)
+    curve.tick_params(labelsize=7)
+    fig.suptitle(f"{view.title}: step {step}", fontsize=10)
+
+
+def write_gif(view: TrainingView, path: Path, *, frames: int, fps: int) -> Path:
+    """Render the replay to ``path`` (written whole or not at all) and return the path."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+
+    for name, value in (("frames", frames), ("fps", fps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"save_gif: {name} must be a positive integer, got {value!r}")
+    panels = 3 if view.has_boundary else 2
+    fig, axes = plt.subplots(1, panels, figsize=(2.4 * panels, 2.6), dpi=72)
+    fig.subplots_adjust(left=0.04, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
+    axes = list(axes) if view.has_boundary else [None, *axes]
+    chosen = _frames(view, frames)
+    cmap = _band_colors()
+    anim = FuncAnimation(fig, lambda k: _draw(fig, axes, view, chosen[k], cmap),
+                         frames=len(chosen))
+    fd, tmp = tempfile.mkstemp(suffix=".gif", prefix=f".{path.name}.", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        anim.save(tmp, writer=PillowWriter(fps=fps))
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return path
