@@ -152,10 +152,14 @@ def test_forward_replays_the_recorded_step_and_keeps_the_outputs() -> None:
         Forward(model, lambda out, y: 1.0, params, 0.0, same_data=True)(xb, yb)
 
 
-def test_moons_demo_trains_with_the_tape(monkeypatch: pytest.MonkeyPatch) -> None:
-    from demos.moons import train
+def test_the_moons_demo_configuration_trains_with_the_tape(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from nn import linear_decay
 
+    X, y01 = moons(100, noise=0.1, seed=0)  # demos/moons.py's training, 15 steps of it
+    model = MLP(2, [16, 16, 1], seed=1337)
     spy = _Spy(monkeypatch)
-    model, history, X, y = train(steps=15)
+    history = fit(model, X, 2 * y01 - 1, loss="hinge", l2_alpha=1e-4, epochs=15,
+                  optimizer=SGD(model, lr=linear_decay(1.0, 0.1, 100)), progress=False)
     assert spy.records == 1 and spy.replays == 14
     assert history.loss[-1] < history.loss[0] and history.accuracy[-1] > 0.8
