@@ -176,12 +176,14 @@ def machine_info() -> str:
             f"micrograd {_version('micrograd')}; GC thresholds {gc.get_threshold()}")
 
 
-def tamed(setup: Setup) -> Setup:
-    """The same step with Python's cyclic collector off and one ``gc.collect()`` per step.
+def tamed(setup: Setup, steps: int = 1) -> Setup:
+    """``steps`` steps in a row with Python's cyclic collector off and one ``gc.collect()``
+    after each (timed), as the best micrograd user would train.
 
-    The best a micrograd user can do: its closures make every node part of a reference cycle,
-    so the collector's automatic passes dominate its step; collecting once per step (timed
-    here) frees the previous step's graph, as a training loop needs.
+    micrograd's closures make every node part of a reference cycle, so the collector's
+    automatic passes dominate its step. Collecting once per step, after the step's result
+    replaced the previous one (``loss = step(); gc.collect()``), frees the previous graph
+    while only the current one is alive, as a training loop would.
     """
     def tamed_setup() -> Callable[[], object]:
         step = setup()
@@ -190,8 +192,10 @@ def tamed(setup: Setup) -> Setup:
             enabled = gc.isenabled()
             gc.disable()
             try:
-                result = step()
-                gc.collect()
+                result = None
+                for _ in range(steps):
+                    result = step()
+                    gc.collect()
             finally:
                 if enabled:
                     gc.enable()

@@ -222,6 +222,7 @@ def _times(data: _Data, config: Config, clock: Clock) -> dict[str, float]:
               "tape fused": tape_setup(replay.fused), "numpy": numpy_setup}
     cases = {**single, **{f"{name} loop": loop(setup) for name, setup in single.items()
                           if name != "numpy"}}
+    cases["micrograd tamed loop"] = tamed(graph(micro_value), config.loop_steps)
     times = {name: median(t) for name, t in compare(cases, config.repeat, clock).items()}
     for name in single:
         if name != "numpy":

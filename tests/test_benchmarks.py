@@ -153,7 +153,7 @@ def test_table_and_ratio_wording() -> None:
     assert len({len(line) for line in table.splitlines()}) == 1
 
 
-def test_tamed_runs_the_step_with_the_collector_off_and_collects_once() -> None:
+def test_tamed_runs_the_steps_with_the_collector_off_and_collects_after_each() -> None:
     seen: list[bool] = []
     collections: list[str] = []
 
@@ -162,13 +162,13 @@ def test_tamed_runs_the_step_with_the_collector_off_and_collects_once() -> None:
             collections.append(phase)
 
     def setup() -> Callable[[], object]:
-        return lambda: seen.append(gc.isenabled())
+        return lambda: seen.append(gc.isenabled()) or len(seen)
 
-    run = tamed(setup)()
+    run = tamed(setup, 3)()
     gc.callbacks.append(watch)
     try:
-        run()
+        assert run() == 3  # the last step's result
     finally:
         gc.callbacks.remove(watch)
-    assert seen == [False] and gc.isenabled()
-    assert collections == ["start"]  # one collection, after the step
+    assert seen == [False] * 3 and gc.isenabled()
+    assert collections == ["start"] * 3  # one collection after each step
