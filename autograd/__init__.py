@@ -22,6 +22,7 @@ from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
 from autograd.tape import Tape as Tape
+from autograd.tape import TapeMismatch as TapeMismatch
 
 __all__ = [
     "EngineReport",
@@ -30,6 +31,7 @@ __all__ = [
     "Op",
     "Step",
     "Tape",
+    "TapeMismatch",
     "Trace",
     "Value",
     "apply_op",

@@ -382,6 +382,8 @@ class Tape:
         return f"{self._v(s)} = {value}{mark}"
 
     def __str__(self) -> str:
+        """The Wengert list: each slot's line in walk order (leaves with their latest values),
+        then the adjoint updates in the order backward runs them."""
         inputs = {s: i for i, s in enumerate(self._inputs)}
         order = sorted(range(len(self._vals)), key=self._names.__getitem__)
         lines = [f"Tape: {len(self)} ops over {len(self._vals)} slots; root "

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import OPS, Op, Tape, Value, apply_op, dot, grad, sum_values, walk
+from autograd import OPS, Op, Tape, TapeMismatch, Value, apply_op, dot, grad, sum_values, walk
 from autograd.strategies import INPUTS, programs
-from autograd.tape import TapeMismatch
 from demos.neuron import neuron
 
 
@@ -116,6 +115,14 @@ def test_n_ary_nodes_with_repeated_operands_and_odd_counts() -> None:
     assert tape.backward() == grad(root, [a, b])
     tape.forward([0.25, 3.0])
     assert tape.backward() == _engine(f, [0.25, 3.0])[1]
+
+
+def test_a_leaf_as_root_is_a_tape_of_no_ops() -> None:
+    x = Value(3.0, "x")
+    tape = Tape.record(x, inputs=[x])
+    assert len(tape) == 0 and tape.forward([5.0]) == 5.0 and tape.backward() == [1.0]
+    assert str(tape).splitlines()[2:] == ["  v0 = x = 5.0  (input 1)",  # the latest values
+                                          "backward (every adjoint starts at 0):", "  v0\u0304 = 1"]
 
 
 def test_an_input_the_root_does_not_use_gets_zero_and_other_leaves_stay_constant() -> None:
