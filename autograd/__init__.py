@@ -3,6 +3,8 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
+from autograd.by_hand import ByHandReport as ByHandReport
+from autograd.by_hand import check_by_hand as check_by_hand
 from autograd.check_engine import EngineReport as EngineReport
 from autograd.check_engine import assert_engine as assert_engine
 from autograd.check_engine import check_engine as check_engine
@@ -25,6 +27,7 @@ from autograd.tape import Tape as Tape
 from autograd.tape import TapeMismatch as TapeMismatch
 
 __all__ = [
+    "ByHandReport",
     "EngineReport",
     "GradcheckReport",
     "OPS",
@@ -39,6 +42,7 @@ __all__ = [
     "assert_engine",
     "assert_gradcheck",
     "backprop_steps",
+    "check_by_hand",
     "check_engine",
     "dot",
     "grad",

@@ -6,5 +6,5 @@ Outputs (pictures, pages) go to `out/`.
 
 DEMOS: tuple[str, ...] = (
     "neuron", "graphs", "seeds", "gradient_descent", "moons", "patients", "spirals", "digits",
-    "gradcheck_demo", "test_your_engine", "stepper",
+    "gradcheck_demo", "test_your_engine", "stepper", "by_hand",
 )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autograd._files import write_atomic
 from demos.neuron import neuron
 from nn import MLP
 from viz import draw_dot, draw_mlp, find_path, print_trace
-from viz.cli import write_atomic
 
 OUT = Path("out")
 OUTPUTS = ("out/neuron.svg", "out/mlp.svg")

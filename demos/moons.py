@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd._files import write_atomic
 from nn import MLP, SGD, History, fit, linear_decay
 from nn.datasets import moons
 from viz import TrainingView, draw_mlp
-from viz.cli import write_atomic
 
 __all__ = ["OUTPUTS", "main", "train"]
 

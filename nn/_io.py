@@ -1,45 +1,39 @@
-"""Model files: JSON written atomically, read with strict checks, loaded all or nothing.
+"""Model files: JSON written atomically, read with strict checks, as plain dicts.
 
 A file looks like ``{"format": "stepgrad.nn", "version": 1, "model": {architecture},
 "parameters": {name: number}}``. Never pickle: a model file is data, and loading it runs no code.
+This layer knows nothing of `Module`: it writes and reads dicts, and `check_state` checks a
+state against a list of names (``Module.load_state_dict`` uses it), so nothing here imports
+``nn.modules``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import math
 import numbers
-import os
-import stat
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from os import PathLike
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from nn.modules import Module
+from autograd._files import read_limited, write_atomic
 
-__all__ = ["FORMAT", "VERSION", "load", "load_state", "save", "write_atomic"]
+__all__ = ["FORMAT", "MAX_FILE_SIZE", "VERSION", "check_state", "load", "save", "write_atomic"]
 
 FORMAT = "stepgrad.nn"
 VERSION = 1
+MAX_FILE_SIZE = 256 * 2**20
+"""Bytes; a bigger model file is refused before it is read (about 8 million parameters)."""
 _KEYS = ("format", "version", "model", "parameters")
+_MAX_DIGITS = 4000  # below Python's int-to-str limit; no finite float is this long
 
 
-def load_state(model: Module, state: Any, where: str) -> None:
-    """Set ``model``'s parameters from ``state``, or raise a ValueError and set none of them.
-
-    Names must match ``named_parameters()`` exactly and every value be a finite number; the
-    error starts with ``where`` and names the first problem.
-    """
-    named = model.named_parameters()
+def check_state(names: Sequence[str], state: Any, where: str) -> list[float]:
+    """``state``'s values in the order of ``names`` as floats, or a ValueError naming the first
+    problem (prefixed by ``where``): names must match exactly, every value be a finite real."""
     if not isinstance(state, Mapping):
         raise ValueError(f"{where}: parameters must map names to numbers, got "
                          f"{type(state).__name__}")
-    names = [name for name, _ in named]
     missing = [name for name in names if name not in state]
     expected = set(names)
     unexpected = [name for name in state if name not in expected]
@@ -50,55 +44,45 @@ def load_state(model: Module, state: Any, where: str) -> None:
                   if len(state) != len(names) else "")
         raise ValueError(f"{where}: {first}{counts}; names must match the model's "
                          "named_parameters()")
-    values = []
-    for name in names:
-        value = state[name]
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
-                             f"{value!r:.40}, not a number")
-        try:
-            number = float(value)
-        except OverflowError:  # an integer beyond 1.8e308
-            raise ValueError(f"{where}: parameter {name!r} is an integer too large for a float; "
-                             "parameters must be finite numbers") from None
-        if not math.isfinite(number):
-            raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
-                             "finite numbers")
-        values.append(number)
-    for (_, p), value in zip(named, values, strict=True):
-        p.data = value
+    return [_finite(where, name, state[name]) for name in names]
 
 
-def save(model: Module, path: str | PathLike[str]) -> None:
-    """Write ``model``'s architecture and parameters to ``path`` as JSON, atomically."""
-    state = model.state_dict()
+def _finite(where: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
+                         f"{value!r:.40}, not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond 1.8e308
+        raise ValueError(f"{where}: parameter {name!r} is an integer too large for a float; "
+                         "parameters must be finite numbers") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
+                         "finite numbers")
+    return number
+
+
+def save(path: str | PathLike[str], architecture: dict[str, Any],
+         state: Mapping[str, Any]) -> None:
+    """Write ``architecture`` and the parameters ``state`` (any real numbers, written as
+    floats) to ``path`` as JSON, atomically; a non-finite parameter is refused."""
+    floats = {}
     for name, value in state.items():
-        if not math.isfinite(value):
-            raise ValueError(f"cannot save {path}: parameter {name!r} is {value} (training "
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"cannot save {path}: parameter {name!r} is {number} (training "
                              "diverged?); only finite parameters can be saved")
-    document = {"format": FORMAT, "version": VERSION, "model": model.architecture(),
-                "parameters": state}
+        floats[name] = number
+    document = {"format": FORMAT, "version": VERSION, "model": architecture,
+                "parameters": floats}
     write_atomic(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
-def load(model: Module, path: str | PathLike[str]) -> None:
-    """Read ``path`` into ``model`` after checking everything; on any error nothing changes."""
+def load(path: str | PathLike[str], architecture: dict[str, Any]) -> Any:
+    """The parameters stored in ``path`` (still to be checked with `check_state`), after
+    checking the file is a stepgrad model file of ``architecture``."""
     where = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise IsADirectoryError(f"cannot load {where}: it is a directory; give a model file's "
-                                "name") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{where}: not a stepgrad model file (not UTF-8 text)") from None
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{where}: not valid JSON ({err.msg} at line {err.lineno} column "
-                         f"{err.colno}); the file is truncated or corrupted") from None
-    except _DuplicateKey as err:
-        raise ValueError(f"{where}: key {err.args[0]!r} appears twice; the file is "
-                         "corrupted") from None
+    document = _read_json(path, where)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{where}: not a stepgrad model file (expected a JSON object with "
                          f'"format": "{FORMAT}")')
@@ -110,8 +94,39 @@ def load(model: Module, path: str | PathLike[str]) -> None:
         if key not in _KEYS:
             raise ValueError(f"{where}: unexpected key {key!r}; a model file holds "
                              f"{', '.join(_KEYS)}")
-    _check_architecture(where, document.get("model"), model.architecture())
-    load_state(model, document.get("parameters"), where)
+    _check_architecture(where, document.get("model"), architecture)
+    return document.get("parameters")
+
+
+def _read_json(path: str | PathLike[str], where: str) -> Any:
+    try:
+        text = read_limited(path, MAX_FILE_SIZE, verb="load").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{where}: not a stepgrad model file (not UTF-8 text)") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_int)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}: not valid JSON ({err.msg} at line {err.lineno} column "
+                         f"{err.colno}); the file is truncated or corrupted") from None
+    except _DuplicateKey as err:
+        raise ValueError(f"{where}: key {err.args[0]!r} appears twice; the file is "
+                         "corrupted") from None
+    except _LongInteger as err:
+        raise ValueError(f"{where}: an integer of {err.args[0]:,} digits; the file is "
+                         "corrupted (parameters are finite floats)") from None
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply; not a stepgrad model "
+                         "file") from None
+
+
+class _LongInteger(Exception):
+    pass
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise _LongInteger(len(text.lstrip("-")))
+    return int(text)
 
 
 def _check_architecture(where: str, found: Any, expected: dict[str, Any]) -> None:
@@ -142,46 +157,3 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKey(key)
         out[key] = value
     return out
-
-
-def write_atomic(path: str | PathLike[str], data: bytes | str) -> None:
-    """Write ``data`` (str as UTF-8) to ``path``: readers see the old file or the new, never half.
-
-    The data goes to a temporary file in the same directory, is flushed to disk, then
-    ``os.replace`` swaps it in (atomic on POSIX and Windows); on any error the temporary file
-    is removed and the old file is untouched. A symlink is written through: its target is
-    replaced and the link kept. The one place stepgrad writes user files.
-    """
-    given = path
-    path = Path(os.path.realpath(path))
-    directory = path.parent
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write {given}: it is a directory; give a file name")
-    if path.exists() and not path.is_file():  # renaming over it would replace the device
-        raise OSError(f"cannot write {given}: it is not a regular file (a device, pipe or "
-                      "socket); give a file name")
-    if not directory.is_dir():
-        raise FileNotFoundError(f"cannot write {given}: directory {directory} does not exist")
-    if path.exists():  # keep an existing file's permissions (mkstemp would make them 0600)
-        mode = stat.S_IMODE(path.stat().st_mode)
-    else:  # a new file gets what the umask gives any new file
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except PermissionError:  # its message would name the temporary file
-        raise PermissionError(errno.EACCES, f"directory {directory} is not writable",
-                              str(given)) from None
-    try:
-        with open(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

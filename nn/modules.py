@@ -16,6 +16,7 @@ from os import PathLike
 from typing import Any
 
 from autograd import Value, dot
+from nn import _io
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
 
@@ -62,28 +63,28 @@ class Module:
 
     def state_dict(self) -> dict[str, float]:
         """Parameter values by name (a plain dict of floats, JSON-ready)."""
-        return {name: p.data for name, p in self.named_parameters()}
+        return {name: float(p.data) for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set the parameters from ``state``; names must match exactly and values be finite.
 
         Everything is checked before anything is set, so a bad ``state`` changes nothing.
         """
-        from nn._io import load_state  # _io imports this module
-
-        load_state(self, state, "load_state_dict")
+        self._set_state(state, "load_state_dict")
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the architecture and parameters to ``path`` as JSON, atomically."""
-        from nn._io import save
-
-        save(self, path)
+        _io.save(path, self.architecture(), self.state_dict())
 
     def load(self, path: str | PathLike[str]) -> None:
         """Load parameters saved by ``save`` into this model (same architecture), all or nothing."""
-        from nn._io import load
+        self._set_state(_io.load(path, self.architecture()), str(path))
 
-        load(self, path)
+    def _set_state(self, state: Any, where: str) -> None:
+        named = self.named_parameters()
+        values = _io.check_state([name for name, _ in named], state, where)
+        for (_, p), value in zip(named, values, strict=True):
+            p.data = value
 
     def _label_parameters(self) -> None:
         # a parameter drawn in a graph shows where it lives in the model

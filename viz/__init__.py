@@ -2,6 +2,8 @@
 
 from typing import TYPE_CHECKING, Any
 
+from viz.dot import GraphTooLarge as GraphTooLarge
+from viz.dot import GraphvizError as GraphvizError
 from viz.dot import GraphvizNotFound as GraphvizNotFound
 from viz.dot import draw_dot as draw_dot
 from viz.dot import find_path as find_path
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExpressionError",
+    "GraphTooLarge",
+    "GraphvizError",
     "GraphvizNotFound",
     "Stepper",
     "TrainingView",

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from autograd._files import write_atomic
 from autograd.check_engine import EngineError, check_engine, load_class
-from nn._io import write_atomic
 
 __all__ = ["main"]
 

@@ -1,89 +1,21 @@
-"""Text helpers shared by the views: how numbers, node names and formulas are written."""
+"""Text helpers shared by the views: how numbers, node names and formulas are written.
+
+The wording itself lives in ``autograd._words`` (the by-hand checks word steps the same way);
+the views import it from here.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Mapping
-from typing import Any
-
-from autograd import Step, Value
-from autograd.ops import substitute
+from autograd._words import as_float as as_float
+from autograd._words import constant as constant
+from autograd._words import expression as expression
+from autograd._words import local_formula as local_formula
+from autograd._words import node_names as node_names
+from autograd._words import number as number
+from autograd._words import step_line as step_line
+from autograd._words import term as term
 
 __all__ = ["DASH", "as_float", "constant", "expression", "local_formula", "node_names", "number",
-           "term"]
+           "step_line", "term"]
 
 DASH = "\u2013"  # what a gradient cell shows before any backward pass
-_TERM = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
-
-
-def as_float(x: Any) -> float:
-    """A gradient or value as a float (trace entries may be Values under create_graph)."""
-    return float(x.data if isinstance(x, Value) else x)
-
-
-def number(x: Any, digits: int = 4) -> str:
-    """``x`` with ``digits`` decimals, switching to exponent form when that would hide it."""
-    x = as_float(x) + 0.0  # + 0.0 turns -0.0 into 0.0, so no "-0.0000"
-    if not math.isfinite(x):
-        return str(x)
-    if x == 0.0 or 10.0**-digits <= abs(x) < 1e7:
-        return f"{x:.{digits}f}"
-    return f"{x:.{digits}g}"
-
-
-def constant(x: float) -> str:
-    """A constant operand written as short as it reads in source (``2`` not ``2.0000``)."""
-    return f"{x + 0.0:.6g}"
-
-
-def node_names(order: list[Value]) -> dict[Value, str]:
-    """A short name per node: its label, a constant's value, else ``v{i}`` (i = walk index).
-
-    A label that several nodes share gets its walk index appended (``x[3]``), so every name in
-    a printed trace points at one node.
-    """
-    counts: dict[str, int] = {}
-    for node in order:
-        if node.label:
-            counts[node.label] = counts.get(node.label, 0) + 1
-    names: dict[Value, str] = {}
-    for i, node in enumerate(order):
-        if node.label:
-            names[node] = node.label if counts[node.label] == 1 else f"{node.label}[{i}]"
-        elif node.op is None:
-            names[node] = constant(node.data)
-        else:
-            names[node] = f"v{i}"
-    return names
-
-
-def term(name: str) -> str:
-    """``name`` as an operand inside a formula: parenthesised (``(-3)``, ``(a+b)``) unless it
-    reads as one term, so that substituting it keeps the formula's meaning."""
-    return name if _TERM.fullmatch(name) else f"({name})"
-
-
-def local_formula(step: Step, terms: Mapping[Value, str]) -> str:
-    """The formula of ``step``'s local derivative, operands written as ``terms`` names them."""
-    op, parents = step.op, step.node.parents
-    slots = zip(op.operand_names(len(parents)), parents, strict=True)
-    return substitute(op.formula(step.slot, len(parents)), {k: terms[p] for k, p in slots})
-
-
-def expression(node: Value, names: Mapping[Value, str]) -> str:
-    """How ``node`` was computed from its operands' names, e.g. ``x1 * w1`` or ``tanh(n)``."""
-    op, args = node.op, [names[p] for p in node.parents]
-    if op is None:
-        return names[node]
-    if op.name == "dot":
-        n = len(args) // 2
-        terms = [f"{w}*{x}" for w, x in zip(args[:n], args[n : 2 * n], strict=True)] + args[2 * n :]
-        return " + ".join(terms)
-    if op.name == "sum":
-        return " + ".join(args)
-    if op.name == "neg":
-        return f"-{args[0]}"
-    if op.arity == 2:
-        return f"{args[0]} {op.symbol} {args[1]}"
-    return f"{op.symbol}({', '.join(args)})"

@@ -13,12 +13,15 @@ import ast
 import inspect
 import math
 import operator
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value
-from autograd.ops import UNARY
+from autograd.ops import OPS, UNARY
+from viz._format import constant, term
 
 __all__ = ["ExpressionError", "MathError", "Expression", "parse", "FUNCTIONS", "MAX_LENGTH"]
 
@@ -58,8 +61,10 @@ class MathError(ArithmeticError):
     """The expression is well formed but undefined at the given values (log of -1, overflow)."""
 
 
-def _where(source: str, node: ast.AST, *, after: bool = False) -> str:
-    """``node``'s position in words; ``after``: the first token after it (a BinOp's operator)."""
+def _where(source: str, node: ast.AST, *, after: bool = False,
+           shift: tuple[int, int] = (0, 0)) -> str:
+    """``node``'s position in words; ``after``: the first token after it (a BinOp's operator).
+    ``shift``: the lines and first-line columns stripped from the front of the user's text."""
     if after:
         line, col = getattr(node, "end_lineno", 1) or 1, getattr(node, "end_col_offset", 0) or 0
     else:
@@ -69,6 +74,13 @@ def _where(source: str, node: ast.AST, *, after: bool = False) -> str:
         while col < len(raw) and raw[col : col + 1] in (b" ", b")", b"\t"):
             col += 1
     col = len(raw[:col].decode("utf-8", "ignore")) + 1
+    return _position(line, col, shift)
+
+
+def _position(line: int, col: int, shift: tuple[int, int]) -> str:
+    if line == 1:
+        col += shift[1]
+    line += shift[0]
     return f"column {col}" if line == 1 else f"line {line}, column {col}"
 
 
@@ -91,12 +103,12 @@ def _children(node: ast.AST) -> list[ast.expr]:
     return []
 
 
-def _check_node(node: ast.AST, source: str) -> None:
+def _check_node(node: ast.AST, source: str, shift: tuple[int, int]) -> None:
     """Raise ExpressionError unless ``node`` is on the whitelist."""
-    at = _where(source, node)
+    at = _where(source, node, shift=shift)
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            at = _where(source, node.left, after=True)
+            at = _where(source, node.left, after=True, shift=shift)
             raise ExpressionError(f"operator {_SYMBOLS.get(type(node.op), '?')} at {at} is not "
                                   "supported (use + - * / **)")
     elif isinstance(node, ast.UnaryOp):
@@ -113,6 +125,7 @@ def _check_node(node: ast.AST, source: str) -> None:
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             raise ExpressionError(f"{name}() at {at} takes exactly one argument")
     elif isinstance(node, ast.Name):
+        _check_name(node, source, at)
         if node.id in FUNCTIONS:
             raise ExpressionError(f"{node.id} at {at} is a function: call it, as {node.id}(x)")
     elif isinstance(node, ast.Constant):
@@ -138,6 +151,8 @@ class Expression:
     source: str
     tree: ast.Expression
     names: tuple[str, ...]
+    shift: tuple[int, int] = (0, 0)
+    """Lines and first-line columns of whitespace stripped from the front of the user's text."""
 
     def build(self, values: Mapping[str, float | Value]) -> Value:
         """The expression's graph with ``values`` for its variables (numbers become labelled
@@ -202,8 +217,68 @@ class Expression:
                 return float(fn(Value(args[0]), *args[1:]).data)
             return fn(*args)  # type: ignore[no-any-return]  # a Value op returns a Value
         except (ValueError, ZeroDivisionError, OverflowError) as err:
-            raise MathError(f"{_segment(self.source, node)} (at {_where(self.source, node)}): "
-                            f"{err}") from None
+            at = _where(self.source, node, shift=self.shift)
+            raise MathError(_math_message(self.source, node, args, str(err), at)) from None
+
+
+_ENGINE_MESSAGE = re.compile(r"^(\w+) (is undefined|overflows a float|is not a number) at .*?"
+                             r"(?: \(needs (.*)\))?$")
+
+
+def _math_message(source: str, node: ast.expr, args: list[Number], engine: str, at: str) -> str:
+    """The engine's domain error in the user's words: operands named by their source text
+    (``1/x is undefined at x = 0 (needs x != 0)``), never by an op-table row's names."""
+    found = _ENGINE_MESSAGE.match(engine)
+    if found is None or found.group(1) not in OPS:  # not a domain message: shown as it is
+        return f"{_segment(source, node)} (at {at}): {engine}"
+    children = _children(node)
+    texts = [_segment(source, c) for c in children]
+    values = [f"{t} = {constant(float(a.data))}" for t, a, c in zip(texts, args, children,
+                                                                      strict=True)
+              if isinstance(a, Value) and not isinstance(c, ast.Constant)]
+    message = f"{_segment(source, node)} (at {at}) {found.group(2)}"
+    if values:
+        message += " at " + ", ".join(values[:4])
+    if found.group(3):
+        rows = OPS[found.group(1)].operand_names(len(args))
+        words = dict(zip(rows, (term(t) for t in texts), strict=True))
+        needs = re.sub(r"\b\w+\b", lambda m: words.get(m.group(), m.group()), found.group(3))
+        message += f" (needs {needs})"
+    return message
+
+
+_INT_LIMIT = re.compile(r"\d{4301,}")
+
+
+def _syntax_message(source: str, err: SyntaxError, shift: tuple[int, int]) -> str:
+    """A SyntaxError in one line: where (line and column), what, and a hint for the usual
+    slips (``2x`` for ``2*x``, a number too long for Python to read)."""
+    long = _INT_LIMIT.search(source)
+    if long:
+        line = source.count("\n", 0, long.start()) + 1
+        col = long.start() - source.rfind("\n", 0, long.start())
+        return (f"the number at {_position(line, col, shift)} is too large for a float "
+                f"({len(long.group()):,} digits)")
+    where = _position(err.lineno or 1, err.offset, shift) if err.offset else "the end"
+    message = f"syntax error at {where}: {err.msg}"
+    product = re.search(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", source)
+    if err.msg == "invalid decimal literal" and product:
+        message += f" (for a product write {product.group(1)}*{product.group(2)})"
+    return message
+
+
+def _check_name(node: ast.Name, source: str, at: str) -> None:
+    """Refuse a name Python changed (full-width ``ｘ`` is read as ``x``) or one holding a
+    character that looks like an operator (``x·w``)."""
+    text = ast.get_source_segment(source, node) or node.id
+    if text != node.id:
+        raise ExpressionError(f"the name {text} at {at} is read by Python as {node.id} (a "
+                              f"full-width or compatibility character); write {node.id}")
+    odd = [c for c in text if not c.isascii() and unicodedata.category(c)[0] not in "LNM"]
+    if odd:
+        fixed = "".join("*" if c in odd else c for c in text)
+        raise ExpressionError(f"{text} at {at} is not a name: {odd[0]!r} (U+{ord(odd[0]):04X}) "
+                              f"is not an operator here; for a product write {fixed}")
 
 
 def parse(source: str) -> Expression:
@@ -213,14 +288,15 @@ def parse(source: str) -> Expression:
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(source)} characters long; the limit is "
                               f"{MAX_LENGTH}")
+    lead = source[: len(source) - len(source.lstrip())]
+    shift = (lead.count("\n"), len(lead) - lead.rfind("\n") - 1)  # positions name the user's
     source = source.strip()  # eval mode refuses leading spaces ("unexpected indent")
     if not source:
         raise ExpressionError("the expression is empty")
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        where = f"column {err.offset}" if err.offset else "the end"
-        raise ExpressionError(f"syntax error at {where}: {err.msg}") from None
+        raise ExpressionError(_syntax_message(source, err, shift)) from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply to parse") from None
     except ValueError as err:  # e.g. a null byte
@@ -229,10 +305,10 @@ def parse(source: str) -> Expression:
     stack: list[ast.AST] = [tree.body]
     while stack:
         node = stack.pop()
-        _check_node(node, source)
+        _check_node(node, source, shift)
         if isinstance(node, ast.Name) and node.id not in names:
             names.append(node.id)
         stack.extend(reversed(_children(node)))
     if not names:
         raise ExpressionError("the expression has no variables: nothing to differentiate")
-    return Expression(source, tree, tuple(names))
+    return Expression(source, tree, tuple(names), shift)

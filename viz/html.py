@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
+from autograd._files import write_atomic  # the one atomic writer
 from autograd.foreign import as_stepgrad
-from nn._io import write_atomic  # the one atomic writer; viz depends on nn anyway
 from viz._format import DASH, expression, local_formula, node_names, number, term
-from viz.dot import draw_dot, svg_cell_id
+from viz.dot import draw_dot, svg_cell_id, visible
+from viz.quiz import EXERCISE_IDS, exercise_data, exercise_panel
 
 __all__ = ["DIGITS", "MAX_NODES", "Stepper", "stepper_html"]
 
@@ -47,7 +48,7 @@ _XLINK_NS = "http://www.w3.org/1999/xlink"
 # the ids (after the prefix) of the page's own elements, which the drawing must not use
 _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", "slider", "counter",
                       "fit", "narration", "card", "head", "chain", "local", "upstream",
-                      "contribution", "update", "view", "data"})
+                      "contribution", "update", "view", "data"}) | EXERCISE_IDS
 _CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'")
 
@@ -83,7 +84,7 @@ class Stepper:
     """
 
     def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
-                 title: str | None = None, digits: int = DIGITS) -> None:
+                 title: str | None = None, digits: int = DIGITS, exercise: bool = False) -> None:
         root = as_stepgrad(root, grads=False)  # a micrograd-style Value of any engine
         if type(root) is not Value:
             raise TypeError(f"Stepper: root must be a Value, got {type(root).__name__}")
@@ -106,6 +107,10 @@ class Stepper:
         """Shown above the stepper and as the page title."""
         self.digits = digits
         """Decimals of every number on the page."""
+        if type(exercise) is not bool:
+            raise TypeError(f"Stepper: exercise must be True or False, got {exercise!r}")
+        self.exercise = exercise
+        """Exercise mode: the learner types each gradient of the backward pass (exercise.js)."""
         # random, so that steppers shown in one notebook (even across kernel restarts) never
         # share element ids
         self.prefix = f"sg{secrets.token_hex(4)}-"
@@ -142,13 +147,13 @@ class Stepper:
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(self.title)}</title>\n<style>{_asset('stepper.css')}</style>\n"
+            f"<title>{html.escape(self.title)}</title>\n<style>{self._css()}</style>\n"
             f"</head>\n<body>\n{self._body()}\n<script>{script}</script>\n</body>\n</html>\n")
 
     def _repr_html_(self) -> str:
         """The stepper inline in Jupyter: the page's body, keys active while it has focus."""
         # no CSP meta here: inside a notebook it would apply to the whole notebook page
-        return (f"<style>{_asset('stepper.css')}</style>\n{self._body()}\n"
+        return (f"<style>{self._css()}</style>\n{self._body()}\n"
                 f"<script>{self._script(standalone=False)}</script>")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -157,9 +162,14 @@ class Stepper:
         write_atomic(target, self.html())
         return target
 
+    def _css(self) -> str:
+        return _asset("stepper.css") + (_asset("exercise.css") if self.exercise else "")
+
     def _script(self, *, standalone: bool) -> str:
-        return (f"(function () {{\n{_asset('stepper.js')}\n"
-                f"stepgradStepper({json.dumps(self.prefix)}, {json.dumps(standalone)});\n}})();")
+        call = f"stepgradStepper({json.dumps(self.prefix)}, {json.dumps(standalone)})"
+        if self.exercise:  # exercise mode drives the stepper through its hooks
+            call = f"{_asset('exercise.js')}\nstepgradExercise({json.dumps(self.prefix)}, {call})"
+        return f"(function () {{\n{_asset('stepper.js')}\n{call};\n}})();"
 
     def _body(self) -> str:
         p, t = self.prefix, self.trace
@@ -196,6 +206,7 @@ class Stepper:
 <tr><th scope="row">gradient</th><td id="{p}update"></td></tr>
 </tbody></table>
 </div>
+{exercise_panel(p) if self.exercise else ""}
 <div class="sg-graph" id="{p}view">
 {self._svg}
 </div>
@@ -250,6 +261,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
             "gradPrefix": prefixes["g"],
             "dash": DASH,
             "unknown": _UNKNOWN,
+            **({"exercise": exercise_data(t, names, self.digits)} if self.exercise else {}),
         }
 
     @cached_property
@@ -260,7 +272,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads,
                              max_nodes=len(order), digits=self.digits).pipe(format="svg")
         svg = ET.fromstring(svg_bytes)
-        names = node_names(order)
+        names = {node: visible(name) for node, name in node_names(order).items()}  # no U+FFFE
         by_id = {el.get("id"): el for el in svg.iter() if el.get("id")}
         _unwrap_links(svg)
         for el in list(svg.iter()):  # graphviz's tooltips name internal ids: replaced below

@@ -34,7 +34,8 @@ def _shown(n: int, max_neurons: int) -> list[int | None]:
 
 def _weight_style(w: float, biggest: float) -> dict[str, str]:
     color = POSITIVE_COLOR if w > 0 else NEGATIVE_COLOR if w < 0 else ZERO_COLOR
-    width = _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * abs(w) / biggest if biggest else _MIN_WIDTH
+    # the ratio first: (3.0 - 0.25) * 1e308 would overflow to inf
+    width = _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * (abs(w) / biggest) if biggest else _MIN_WIDTH
     return {"color": color, "penwidth": f"{width:.2f}", "tooltip": f"w = {number(w)}"}
 
 
@@ -55,10 +56,16 @@ def _layers(model: Any) -> tuple[int, list[Any]]:
 def draw_mlp(model: Any, *, max_neurons: int = 10, input_labels: Sequence[str] | None = None,
              legend: bool = True) -> Drawing:
     """Draw ``model`` (an `nn.MLP`): input, hidden and output columns, weights as edges."""
+    if isinstance(max_neurons, bool) or not isinstance(max_neurons, int):
+        raise TypeError(f"draw_mlp: max_neurons must be an int, got {type(max_neurons).__name__}")
     if max_neurons < 2:
         raise ValueError(f"draw_mlp: max_neurons must be at least 2, got {max_neurons}")
     nin, layers = _layers(model)
     labels = list(input_labels) if input_labels is not None else [f"x{k + 1}" for k in range(nin)]
+    for label in labels:
+        if not isinstance(label, str):
+            raise TypeError(f"draw_mlp: input_labels must be strings, got "
+                            f"{type(label).__name__} {label!r:.40}")
     if len(labels) != nin:
         raise ValueError(f"draw_mlp: {len(labels)} input labels for {nin} inputs")
     widths = [nin] + [len(layer.neurons) for layer in layers]

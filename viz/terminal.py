@@ -14,7 +14,8 @@ from typing import IO
 
 from autograd import Step, Trace, Value, backprop_steps
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, expression, local_formula, node_names, number, term
+from viz._format import DASH, expression, node_names, number, step_line
+from viz.dot import visible
 
 __all__ = [
     "print_trace",
@@ -49,6 +50,11 @@ class _Style:
         return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
 
 
+def _shown_names(order: list[Value]) -> dict[Value, str]:
+    # a label's control characters (escape sequences) are shown escaped, never sent raw
+    return {node: visible(name) for node, name in node_names(order).items()}
+
+
 def _as_trace(source: Value | Trace) -> Trace:
     source = as_stepgrad(source, grads=False)  # a micrograd-style Value of any engine
     if isinstance(source, Trace):
@@ -62,17 +68,9 @@ def format_step(step: Step, names: dict[Value, str], digits: int = 4,
                 first: bool = False, style: _Style | None = None) -> str:
     """One step's arithmetic: local formula and value, upstream x local, the grad before/after."""
     s = style or _Style(False)
-    node, operand = names[step.node], names[step.operand]
-    formula = local_formula(step, {p: term(names[p]) for p in step.node.parents})
-    local = number(step.local, digits)
-    try:
-        float(formula)
-        local_text = formula  # "1" = 1.0000 says nothing
-    except ValueError:
-        local_text = f"{formula} = {local}"
+    operand = names[step.operand]
     before = "0" if first else number(step.before, digits)
-    return (f"d{node}/d{operand} = {local_text} ; upstream {number(step.upstream, digits)} x "
-            f"local {local} = {s(number(step.contribution, digits), '32')} ; "
+    return (f"{step_line(step, names, digits, s)} ; "
             f"{s(operand, '1')}.grad {before} -> {s(number(step.after, digits), '1;32')}")
 
 
@@ -119,7 +117,7 @@ def format_trace(source: Value | Trace, *, digits: int = 4, color: bool = False)
     """The whole story as text: forward values, backward steps, final gradients."""
     trace = _as_trace(source)
     s = _Style(color)
-    names = node_names(trace.order)
+    names = _shown_names(trace.order)
     root = names[trace.root]
     parts = ["forward pass (operands first):", *_forward_lines(trace, names, digits, s), "",
              f"backward pass: seed d{root}/d{root} = {number(trace.seed, digits)}"]
@@ -145,7 +143,7 @@ def print_trace(source: Value | Trace, stream: IO[str] | None = None, *, digits:
 def render_frame(trace: Trace, k: int, *, digits: int = 4, color: bool = False) -> str:
     """The screen after the first ``k`` steps: every node's data and grad so far, step ``k``."""
     s = _Style(color)
-    names = node_names(trace.order)
+    names = _shown_names(trace.order)
     grads = trace.replay(k)
     last = trace.steps[k - 1] if k else None
     width = max(len(names[n]) for n in trace.order)
@@ -203,22 +201,39 @@ _KEYS = {"\x1b[C": "next", "\x1b[D": "prev", "\x1b[B": "next", "\x1b[A": "prev",
 
 
 def decode_keys(data: str) -> list[str]:
-    """Key names in typed text, arrow-key escape sequences included; unknown keys dropped."""
+    """Key names in typed text, arrow-key escape sequences included (``ESC [ C`` and the
+    application-mode ``ESC O C``); unknown keys dropped."""
     names, i = [], 0
     while i < len(data):
-        seq = data[i : i + 3] if data[i] == "\x1b" and data[i + 1 : i + 2] == "[" else data[i]
+        seq = data[i : i + 3] if data[i] == "\x1b" and data[i + 1 : i + 2] in "[O" else data[i]
+        if seq[:2] == "\x1bO":
+            seq = "\x1b[" + seq[2:]
         if seq in _KEYS:
             names.append(_KEYS[seq])
         i += len(seq)
     return names
 
 
+def _partial(data: str) -> bool:
+    """Whether ``data`` ends inside an escape sequence (its rest may still be on the way)."""
+    return data.endswith("\x1b") or data[-2:] in ("\x1b[", "\x1bO")
+
+
 def _read_keys(fd: int) -> Iterator[str]:
+    import select  # POSIX: with termios
+
+    data = ""
     while True:
-        data = os.read(fd, 32).decode("utf-8", "replace")
-        if not data:
+        more = os.read(fd, 32).decode("utf-8", "replace")
+        if not more:
+            yield from decode_keys(data)
             return
+        data += more
+        # a lone ESC quits, unless the rest of an arrow key's sequence follows at once
+        if _partial(data) and select.select([fd], [], [], 0.05)[0]:
+            continue
         yield from decode_keys(data)
+        data = ""
 
 
 def interactive(source: Value | Trace, *, stdin: IO[str] | None = None,

@@ -200,7 +200,7 @@ class TrainingView:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` atomically (a complete file or none); return the path."""
-        from nn._io import write_atomic
+        from autograd._files import write_atomic
 
         target = Path(path)
         write_atomic(target, self.html())

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograd import _files
 from nn import MLP, Layer, Neuron
-from nn import _io as model_io
 
 
 def trained(seed: int = 0) -> MLP:
@@ -223,7 +223,7 @@ def test_missing_file_is_file_not_found(tmp_path):
 
 def test_loading_a_directory_says_so(tmp_path):
     with pytest.raises(IsADirectoryError, match=f"cannot load {tmp_path}: it is a directory; "
-                                                "give a model file's name"):
+                                                "give a file's name"):
         trained().load(tmp_path)
 
 
@@ -269,7 +269,7 @@ def test_crash_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
         def __exit__(self, *exc):
             self.f.close()
 
-    monkeypatch.setattr(model_io, "open", HalfWriter, raising=False)
+    monkeypatch.setattr(_files, "open", HalfWriter, raising=False)
     with pytest.raises(OSError, match="No space left"):
         trained(1).save(path)
     assert path.read_bytes() == old
@@ -284,7 +284,7 @@ def test_crash_before_the_rename_leaves_the_old_file_intact(tmp_path, monkeypatc
     def crash(src, dst):
         raise KeyboardInterrupt  # e.g. Ctrl-C between writing and renaming
 
-    monkeypatch.setattr(model_io.os, "replace", crash)
+    monkeypatch.setattr(_files.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         trained(1).save(path)
     monkeypatch.undo()
@@ -325,10 +325,14 @@ def test_save_into_a_missing_directory_says_so(tmp_path):
 
 
 def test_save_into_a_directory_that_is_not_writable_names_the_target(tmp_path, monkeypatch):
-    def refuse(**kwargs):  # what mkstemp does in a read-only directory (even when run as root)
-        raise PermissionError(13, "Permission denied", f"{kwargs['dir']}/.m.json.x1y2.tmp")
+    real_open = os.open
 
-    monkeypatch.setattr(model_io.tempfile, "mkstemp", refuse)
+    def refuse(path, *args):  # what open does in a read-only directory (even when run as root)
+        if not str(path).endswith(".tmp"):
+            return real_open(path, *args)
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(_files.os, "open", refuse)
     path = tmp_path / "m.json"
     with pytest.raises(PermissionError, match=f"directory {tmp_path} is not writable") as info:
         trained().save(path)

@@ -235,7 +235,7 @@ NASTY = [  # (label, how its text reads back from the SVG)
     ("tab\there", "tab here"), ("null\x00byte", "null\\x00byte"),
     ("esc\x1b[31m", "esc\\x1b[31m"), ("]]>", "]]>"), ("&amp;", "&amp;"),
     ("\\N \\G", "\\N \\G"), ("é∂ 😀", "é∂ 😀"), ("'; DROP TABLE", "'; DROP TABLE"),
-    ("\ud800", "\\xd800"),
+    ("\ud800", "\\ud800"),
 ]
 
 

@@ -74,8 +74,12 @@ function stepgradStepper(prefix, standalone) {
     return s === F + 1 ? "seed" : "backward";
   }
 
+  // exercise mode (exercise.js): limit() caps the reachable step, after(s) redraws over step s
+  const hooks = { limit: null, after: null };
+
   function go(n) {
-    const s = Math.max(0, Math.min(LAST, Math.trunc(Number(n)) || 0));
+    const s = Math.max(0, Math.min(LAST, hooks.limit ? hooks.limit() : LAST,
+      Math.trunc(Number(n)) || 0));
     const t = target(s);
     for (let i = 0; i < N; i++) {
       if (t.known[i] !== shown.known[i]) {
@@ -111,6 +115,7 @@ function stepgradStepper(prefix, standalone) {
       }
     }
     if (s === LAST) pause();
+    if (hooks.after) hooks.after(s);
     return s;
   }
 
@@ -265,6 +270,7 @@ function stepgradStepper(prefix, standalone) {
     pause,
     length: LAST,
     forwardSteps: F,
+    hooks,
     state() {
       return {
         step,
