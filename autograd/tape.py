@@ -52,7 +52,8 @@ class Tape:
     """A recorded graph, replayed on new input values with no Value created.
 
     Build one with :meth:`record`; then ``forward(values)`` (returns the root's value),
-    ``backward()`` (returns d root / d input per input) and ``grads``.
+    ``backward()`` (returns d root / d input per input) and ``grads``. A tape keeps the
+    values of its latest replay, so replay one tape from one thread at a time.
     """
 
     def __init__(self, rows: list[Op], slots: list[list[int]], vals: list[float],
