@@ -18,8 +18,10 @@ from autograd.engine import grad as grad
 from autograd.engine import sum_values as sum_values
 from autograd.engine import walk as walk
 from autograd.foreign import as_stepgrad as as_stepgrad
+from autograd.gradcheck import Culprit as Culprit
 from autograd.gradcheck import GradcheckReport as GradcheckReport
 from autograd.gradcheck import assert_gradcheck as assert_gradcheck
+from autograd.gradcheck import find_culprit as find_culprit
 from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
@@ -28,6 +30,7 @@ from autograd.tape import TapeMismatch as TapeMismatch
 
 __all__ = [
     "ByHandReport",
+    "Culprit",
     "EngineReport",
     "GradcheckReport",
     "OPS",
@@ -43,6 +46,7 @@ __all__ = [
     "assert_gradcheck",
     "backprop_steps",
     "check_by_hand",
+    "find_culprit",
     "check_engine",
     "dot",
     "grad",

@@ -1,13 +1,16 @@
 """Check derivatives against finite differences: `gradcheck` returns a report, `assert_gradcheck`
-raises with it.
+raises with it, `find_culprit` names the node whose own rule is wrong. (The report objects live
+in `autograd._report`, Ridders' method in `autograd._ridders`, a node's own rule in
+`autograd._local`.)
 
 Every partial derivative is checked on its own (a scalar engine can afford it), so a failure
-names its input. The numeric side is Ridders' method: central differences at steps h, h/2,
-h/4, ... extrapolated in a Richardson tableau, which also yields an error estimate that never
-claims less than the round-off of the values subtracted. Steps are powers of two scaled to
-the input's binade, so ``x + h`` and ``x - h`` are exact (across a power of two, the distance
-actually stepped is used) and ``x * x`` checks as well at 1e12 as at 1. One-sided slopes from
-the same probes expose kinks.
+names its input; ``order=2`` checks each component of ``grad(f, create_graph=True)`` the same
+way (HIPS autograd's ``check_grads`` recursion). The numeric side is Ridders' method: central
+differences at steps h, h/2, h/4, ... extrapolated in a Richardson tableau, with an error
+estimate never below the round-off of the values subtracted. Steps are powers of two scaled to
+the input's binade, so ``x + h`` and ``x - h`` are exact and ``x * x`` checks as well at 1e12 as
+at 1. Kinks come from the op table: a node at its row's ``kink`` excuses a difference only when
+the row's one-sided rules there reproduce what finite differences see.
 """
 
 from __future__ import annotations
@@ -16,115 +19,36 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from itertools import product
+from typing import Any
 
+from autograd._local import (
+    Culprit,
+    at_kink,
+    find_culprit,
+    kink_text,
+    nearest,
+    one_sided_rows,
+    rebuild,
+)
+from autograd._report import (
+    DOMAIN,
+    KINK,
+    MISMATCH,
+    NONFINITE,
+    OK,
+    UNRESOLVED,
+    GradcheckEntry,
+    GradcheckReport,
+)
+from autograd._ridders import PROBE_ERRORS, Estimate, Judge, as_float, moved, ridders, scales
 from autograd.engine import Value, grad, walk
 
-__all__ = ["GradcheckEntry", "GradcheckReport", "assert_gradcheck", "gradcheck"]
+__all__ = ["Culprit", "GradcheckEntry", "GradcheckReport", "assert_gradcheck", "find_culprit",
+           "gradcheck"]
 
-OK, MISMATCH, KINK, DOMAIN, NONFINITE = "ok", "mismatch", "kink", "domain", "nonfinite"
-
-_FIRST = 0.25  # the largest step, as a fraction of the input's scale
-_LEVELS = 14  # steps per Richardson tableau: h down to h / 2**13
-_TRIES, _RESTART = 3, 2.0**-4  # first steps tried: _FIRST, then _FIRST / 16, then / 256
-_NOISE = 8.0 * 2.0**-53  # round-off of a difference, per unit of the values subtracted
-_SHRINK = 2.0**-45  # a probe that leaves the domain is retried with halved steps down to this
-_KINK = 2.0**-20  # how far either side of a mismatch to look for a kink, relative to scale
-# the engine's domain errors (ValueError, ZeroDivisionError, OverflowError), and arithmetic
-# errors of f's own (the CLI's expressions raise MathError)
-_PROBE_ERRORS = (ValueError, ArithmeticError)
-
-Vector = Callable[[float], list[float]]
-
-
-@dataclass(frozen=True)
-class GradcheckEntry:
-    """One checked derivative: d f / d wrt[0] (order 1) or d2 f / d wrt[0] d wrt[1] (order 2)."""
-
-    wrt: tuple[str, ...]  # the input names, the one varied by the finite differences last
-    point: float  # that input's value
-    analytic: float | None  # from the engine (None when it raised)
-    numeric: float | None  # from finite differences (None when every probe left the domain)
-    numeric_error: float | None  # the estimated error of `numeric`
-    status: str  # ok / mismatch / kink / domain / nonfinite
-    note: str = ""  # why, for anything but ok
-
-    @property
-    def derivative(self) -> str:
-        """The derivative's name, e.g. ``df/dx`` or ``d2f/dx dy``."""
-        if len(self.wrt) == 1:
-            return f"df/d{self.wrt[0]}"
-        return f"d{len(self.wrt)}f/" + " ".join(f"d{name}" for name in self.wrt)
-
-    @property
-    def abs_error(self) -> float | None:
-        """|analytic - numeric|, or None when either is missing."""
-        if self.analytic is None or self.numeric is None:
-            return None
-        return abs(self.analytic - self.numeric)
-
-    @property
-    def rel_error(self) -> float | None:
-        """abs_error / |numeric| (inf when numeric is 0 and analytic is not)."""
-        err = self.abs_error
-        if err is None or self.numeric is None:
-            return None
-        if self.numeric == 0.0:
-            return 0.0 if err == 0.0 else math.inf
-        return err / abs(self.numeric)
-
-    @property
-    def ok(self) -> bool:
-        """True when this derivative agrees, or the point is a kink (not a failure)."""
-        return self.status in (OK, KINK)
-
-
-@dataclass(frozen=True, repr=False)
-class GradcheckReport:
-    """The outcome of `gradcheck`: truthy iff every derivative agrees; prints as a table."""
-
-    entries: tuple[GradcheckEntry, ...]
-    inputs: tuple[float, ...]
-    names: tuple[str, ...]
-    atol: float
-    rtol: float
-    order: int
-
-    def __bool__(self) -> bool:
-        return all(e.ok for e in self.entries)
-
-    @property
-    def failures(self) -> list[GradcheckEntry]:
-        """The entries that do not agree (status mismatch, domain or nonfinite)."""
-        return [e for e in self.entries if not e.ok]
-
-    def __str__(self) -> str:
-        bad = self.failures
-        at = ", ".join(f"{n}={x!r}" for n, x in zip(self.names, self.inputs, strict=True))
-        verdict = (f"{len(bad)} of {len(self.entries)} derivatives disagree" if bad
-                   else f"all {len(self.entries)} derivatives agree")
-        lines = [f"gradcheck at {at}: {verdict} (rtol={self.rtol!r}, atol={self.atol!r})"]
-        header = ("derivative", "point", "analytic", "numeric", "+-numeric", "abs error",
-                  "rel error", "status")
-        rows = [header] + [
-            (e.derivative, _fmt(e.point), _fmt(e.analytic), _fmt(e.numeric),
-             _fmt(e.numeric_error), _fmt(e.abs_error), _fmt(e.rel_error), e.status)
-            for e in self.entries
-        ]
-        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-        for row in rows:
-            cells = [cell.ljust(w) if c in (0, 7) else cell.rjust(w)
-                     for c, (cell, w) in enumerate(zip(row, widths, strict=True))]
-            lines.append("  ".join(cells).rstrip())
-        lines += [f"  {e.derivative}: {e.note}" for e in self.entries if e.note]
-        return "\n".join(lines)
-
-    __repr__ = __str__  # the REPL shows the table
-
-
-def _fmt(x: float | None) -> str:
-    return "-" if x is None else repr(x)
+_NEAR = 2.0**-20  # "just left/right" of a kink, relative to scale
+_MAX_KINKS = 4  # kinked nodes whose one-sided rules are combined (3**4 rebuilt graphs)
 
 
 def gradcheck(f: Callable[..., Value], inputs: Sequence[Any] | float, *, atol: float = 1e-10,
@@ -134,24 +58,27 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[Any] | float, *, atol: f
 
     ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers (or Values,
     whose ``data`` is used). A derivative agrees when ``|analytic - numeric|`` is at most
-    ``atol + rtol * max(|analytic|, |numeric|)`` plus the numeric side's own error estimate:
-    the defaults catch a derivative wrong by 0.01%. Statuses: ``ok``; ``mismatch``; ``kink``
-    (not differentiable there, e.g. relu or abs at 0, and right on both sides: not a
-    failure); ``domain`` (the engine raised, or every probe left f's domain); ``nonfinite``.
+    ``atol + rtol * max(|analytic|, |numeric|)`` plus the numeric side's own error estimate,
+    and that estimate is itself within about the tolerance: the defaults catch a derivative
+    wrong by 0.01%. Statuses: ``ok``; ``mismatch`` (the culprit node named when one op's own
+    rule is wrong); ``kink`` (not differentiable there, e.g. relu or abs at 0, and an op at its
+    declared ``kink`` explains the difference: not a failure); ``domain`` (the engine raised,
+    or every probe left f's domain); ``nonfinite``; ``unresolved`` (no finite-difference step
+    settles the derivative, e.g. ``sin`` at 1e15 or a jump of f: not a pass).
 
     ``step`` fixes the largest finite-difference step (rounded down to a power of two);
     by default it is a quarter of the input's binade (and of 1 as a second try for small
-    inputs). ``order=2`` also checks every second derivative, got through
-    ``grad(..., create_graph=True)``, against finite differences of the first derivatives.
-    ``grad_fn`` is the reverse mode under test (default `autograd.grad`); pass your own to
-    check a hand-written backward pass.
+    inputs). ``order=2`` also checks each component of ``grad(f, create_graph=True)`` the
+    same way. ``grad_fn`` is the reverse mode under test (default `autograd.grad`); pass your
+    own to check a hand-written backward pass.
     """
     point, names = _validate(f, inputs, atol=atol, rtol=rtol, step=step, order=order,
                              grad_fn=grad_fn)
-    check = _Checker(f, names, grad_fn, atol, rtol, step)
-    entries = check.level(1, point)
+    check = _Checker(f, names, grad_fn, (atol, rtol, step))
+    entries = check.entries(point)
     if order == 2:
-        entries += check.level(2, point)
+        for k in range(len(point)):
+            entries += check.component(k).entries(point)
     return GradcheckReport(tuple(entries), tuple(point), names, atol, rtol, order)
 
 
@@ -173,12 +100,6 @@ def _validate(f: Any, inputs: Any, *, atol: Any, rtol: Any, step: Any, order: An
     if not callable(grad_fn):
         raise TypeError(f"gradcheck: grad_fn must be callable like autograd.grad, "
                         f"got {type(grad_fn).__name__}")
-    items = [inputs] if isinstance(inputs, (numbers.Real, Value)) else inputs
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(f"gradcheck: inputs must be a list of numbers, "
-                        f"got {type(inputs).__name__}")
-    if not items:
-        raise ValueError("gradcheck: no inputs; give one number per argument of f")
     for name, value in (("atol", atol), ("rtol", rtol)):
         if not (isinstance(value, numbers.Real) and 0.0 <= float(value) < math.inf):
             raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {value!r}")
@@ -186,6 +107,17 @@ def _validate(f: Any, inputs: Any, *, atol: Any, rtol: Any, step: Any, order: An
         raise ValueError(f"gradcheck: step must be a finite number > 0, got {step!r}")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    return _point(f, inputs)
+
+
+def _point(f: Any, inputs: Any) -> tuple[list[float], tuple[str, ...]]:
+    """The inputs as floats, and a name per input."""
+    items = [inputs] if isinstance(inputs, (numbers.Real, Value)) else inputs
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"gradcheck: inputs must be a list of numbers, "
+                        f"got {type(inputs).__name__}")
+    if not items:
+        raise ValueError("gradcheck: no inputs; give one number per argument of f")
     names = _input_names(f, len(items))
     point = []
     for i, x in enumerate(items):
@@ -220,147 +152,22 @@ def _input_names(f: Callable[..., Any], n: int) -> tuple[str, ...]:
     return tuple(f"x{i}" for i in range(n))
 
 
-def _scale(x: float) -> float:
-    """The power of two at or below |x| (1 for 0): finite-difference steps are fractions of it."""
-    if x == 0.0:
-        return 1.0
-    exponent = math.frexp(abs(x))[1] - 1
-    return math.ldexp(1.0, max(exponent, -1000))  # far above 2**-1074, so halving stays exact
-
-
-def _scales(x: float) -> list[float]:
-    """The scales that steps are fractions of: x's, and for small inputs 1 too."""
-    return [_scale(x), 1.0] if abs(x) < 1.0 else [_scale(x)]
-
-
-class _Estimate(NamedTuple):
-    """Finite-difference slopes of one component: central, from the left and from the right."""
-
-    central: float
-    error: float  # the estimated error of `central`
-    left: float
-    left_error: float
-    right: float
-    right_error: float
-
-
-class _Tableau:
-    """Richardson extrapolation of differences at steps h, h/2, h/4, ... (Ridders' method).
-
-    Each new column cancels the next power of h in the error (``ratio`` 4 for central
-    differences, whose error has even powers only; 2 for one-sided ones). Per component the
-    estimate kept is the one that changed least from its neighbours. No error estimate is
-    allowed below the round-off of the differences it came from, so values that happen to
-    agree (or a function flat to the last bit) cannot fake confidence, and a component is done
-    once that round-off exceeds its best error: smaller steps can only be worse.
-    """
-
-    def __init__(self, ratio: float) -> None:
-        self.ratio = ratio
-        self.prev: list[list[float]] = []
-        self.best: list[float] = []
-        self.err: list[float] = []
-        self.done: list[bool] = []
-
-    def add(self, d: list[float], noise: list[float]) -> None:
-        """Add the differences at the next (halved) step, with their round-off."""
-        if not self.prev:
-            self.prev, self.best = [d], list(d)
-            self.err, self.done = [math.inf] * len(d), [False] * len(d)
-            return
-        col, fac = [d], self.ratio
-        for j, older in enumerate(self.prev):
-            new = [(a * fac - b) / (fac - 1.0) for a, b in zip(col[j], older, strict=True)]
-            for k, value in enumerate(new):
-                e = max(abs(value - col[j][k]), abs(value - older[k]), noise[k])
-                if not self.done[k] and e <= self.err[k]:
-                    self.best[k], self.err[k] = value, e
-            col.append(new)
-            fac *= self.ratio
-        for k in range(len(d)):
-            self.done[k] = self.done[k] or noise[k] > self.err[k]
-        self.prev = col
-
-
-def _probe(fn: Vector, x: float, h: float,
-           f0: list[float]) -> list[tuple[list[float], list[float]]] | None:
-    """Central, left and right differences of fn at x with step h, each with its round-off;
-    None if fn fails there."""
-    xp, xm = x + h, x - h
-    if xp == x or xm == x:
-        return None
-    try:
-        fp, fm = fn(xp), fn(xm)
-    except _PROBE_ERRORS:
-        return None
-    # divide by the actual distances: x + h can round when it crosses a power of two
-    diffs = [_slopes(fp, fm, xp - xm), _slopes(f0, fm, x - xm), _slopes(fp, f0, xp - x)]
-    if not all(math.isfinite(d) for slopes, _ in diffs for d in slopes):
-        return None
-    return diffs
-
-
-def _slopes(upper: list[float], lower: list[float],
-            width: float) -> tuple[list[float], list[float]]:
-    """(upper - lower) / width per component, and the round-off of each."""
-    pairs = list(zip(upper, lower, strict=True))
-    return ([(u - v) / width for u, v in pairs],
-            [_NOISE * (abs(u) + abs(v)) / width for u, v in pairs])
-
-
-def _ridders(fn: Vector, x: float, h: float, f0: list[float],
-             enough: list[float]) -> list[_Estimate] | None:
-    """The slopes of fn at x per component, with error estimates; None outside fn's domain.
-
-    Steps h, h/2, h/4, ... until each central estimate's error is below ``enough`` or
-    round-off stops it improving. A probe that leaves fn's domain ends the tableau; one with
-    fewer than two steps is dropped and the halving goes on (near a boundary, or where the
-    domain has holes), down to ``h * _SHRINK``. ``f0`` is fn(x).
-    """
-    smallest = h * _SHRINK
-    while True:
-        central, left, right = _Tableau(4.0), _Tableau(2.0), _Tableau(2.0)
-        for _ in range(_LEVELS):
-            diffs = _probe(fn, x, h, f0)
-            h /= 2.0
-            if diffs is None:
-                break
-            for tableau, (d, noise) in zip((central, left, right), diffs, strict=True):
-                tableau.add(d, noise)
-            if all(done or err <= goal
-                   for done, err, goal in zip(central.done, central.err, enough, strict=True)):
-                break
-        if central.err and math.inf not in central.err:
-            break  # at least two steps: an estimate with an error
-        if h < smallest:
-            return None
-    estimates = []
-    for c, c_err, lft, l_err, rgt, r_err in zip(central.best, central.err, left.best, left.err,
-                                                right.best, right.err, strict=True):
-        # where f'' jumps (x * relu(x) at 0) central differences gain odd powers of h that
-        # the tableau cannot cancel; agreeing one-sided slopes are then the better estimate
-        mid_err = max(l_err, r_err) + abs(lft - rgt) / 2.0
-        if mid_err < c_err:
-            c, c_err = (lft + rgt) / 2.0, mid_err
-        # one-sided slopes that disagree beyond their errors mean the steps straddled a jump
-        # (abs' near, not at, 0): no central estimate is surer than half that disagreement
-        c_err = max(c_err, (abs(lft - rgt) - l_err - r_err) / 2.0)
-        estimates.append(_Estimate(c, c_err, lft, l_err, rgt, r_err))
-    return estimates
-
-
-class _Checker:
-    """What gradcheck needs to evaluate: f, its analytic derivatives and their finite differences.
-
-    Level 1 differentiates T(x) = [f(x)] numerically and compares with A(x) = [grad f(x)];
-    level 2 differentiates T(x) = grad f(x) and compares with the Hessian through create_graph.
-    """
+class _Checker(Judge):
+    """What gradcheck evaluates: T (f itself, or ``k`` set: the component df/dx_k of its
+    gradient), T's analytic derivatives, their finite differences, and f's kinks."""
 
     def __init__(self, f: Callable[..., Value], names: tuple[str, ...],
-                 grad_fn: Callable[..., Sequence[Any]], atol: float, rtol: float,
-                 step: float | None) -> None:
-        self.f, self.names, self.grad_fn = f, names, grad_fn
-        self.atol, self.rtol, self.step = atol, rtol, step
+                 grad_fn: Callable[..., Sequence[Any]], options: tuple[float, float, float | None],
+                 k: int | None = None, memo: dict[tuple[float, ...], list[float]] | None = None
+                 ) -> None:
+        super().__init__(*options)
+        self.f, self.names, self.grad_fn, self.options, self.k = f, names, grad_fn, options, k
+        self.memo = {} if memo is None else memo  # f's float gradients by point, shared
+        self.label = "f" if k is None else f"df/d{names[k]}"
+
+    def component(self, k: int) -> _Checker:
+        """The checker of df/dx_k (second order by recursion)."""
+        return _Checker(self.f, self.names, self.grad_fn, self.options, k, self.memo)
 
     def call(self, point: Sequence[float]) -> tuple[Value, list[Value]]:
         """f at point, and the input Values it was given."""
@@ -372,11 +179,6 @@ class _Checker:
                             "(x * y, not x.data * y.data)")
         return out, xs
 
-    def gradient(self, point: Sequence[float]) -> list[float]:
-        """The analytic first derivatives at point, as floats."""
-        out, xs = self.call(point)
-        return [_float(g) for g in self.grads(out, xs)]
-
     def grads(self, out: Value, xs: list[Value], create_graph: bool = False) -> list[Any]:
         """grad_fn(out, xs), checked to give one gradient per input."""
         found = list(self.grad_fn(out, xs, create_graph=True) if create_graph
@@ -386,216 +188,190 @@ class _Checker:
                             f"{len(xs)} inputs; it must return one per input")
         return found
 
-    def target_name(self, level: int, k: int) -> str:
-        """T_k's name in notes: f, or df/dx_k."""
-        return "f" if level == 1 else f"df/d{self.names[k]}"
+    def gradient(self, point: Sequence[float]) -> list[float]:
+        """f's analytic first derivatives at point, as floats (remembered: probes repeat)."""
+        key = tuple(point)
+        if key not in self.memo:
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            out, xs = self.call(point)
+            self.memo[key] = [as_float(g) for g in self.grads(out, xs)]
+        return self.memo[key]
 
-    def target(self, level: int, point: Sequence[float]) -> list[float]:
-        """T: what is differentiated numerically at this level."""
-        return [self.call(point)[0].data] if level == 1 else self.gradient(point)
+    def lift(self, out: Value, xs: list[Value]) -> Value:
+        """T's node, from f's output ``out``."""
+        return out if self.k is None else _value(self.grads(out, xs, create_graph=True)[self.k])
 
-    def analytic(self, level: int, point: Sequence[float]) -> list[list[float]]:
-        """A: the analytic derivatives of T, A[k][j] = d T_k / d x_j."""
-        if level == 1:
-            return [self.gradient(point)]
-        out, xs = self.call(point)
-        firsts = self.grads(out, xs, create_graph=True)
-        return [[_float(h) for h in self.grads(_value(g), xs)] for g in firsts]
+    def value(self, point: Sequence[float]) -> float:
+        """T at point."""
+        return self.call(point)[0].data if self.k is None else self.gradient(point)[self.k]
 
-    def along(self, level: int, point: Sequence[float], j: int) -> Vector:
+    def along(self, point: Sequence[float], j: int) -> Callable[[float], float]:
         """T as a function of input j alone, the others held at point."""
-        return lambda t: self.target(level, _moved(point, j, t))
+        return lambda t: self.value(moved(point, j, t))
 
-    def tolerance(self, a: float, n: float) -> float:
-        """How far analytic a and numeric n may differ, before n's own error."""
-        return self.atol + self.rtol * max(abs(a), abs(n))
+    def analytic(self, point: Sequence[float]) -> list[float]:
+        """dT/dx_j for every j, from grad_fn."""
+        if self.k is None:
+            return self.gradient(point)
+        out, xs = self.call(point)
+        return [as_float(g) for g in self.grads(self.lift(out, xs), xs)]
 
-    def enough(self, a: float) -> float:
-        """An error estimate small enough to stop refining: 1% of the tolerance at a."""
-        return 0.01 * self.tolerance(a, a)
+    def entries(self, point: list[float]) -> list[GradcheckEntry]:
+        """Check dT/dx_j at point for every input j."""
+        try:
+            value = self.value(point)
+        except PROBE_ERRORS as err:
+            if self.k is None:  # f itself failed: the inputs are wrong
+                raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
+                                 "Choose inputs inside f's domain.") from err
+            return self.raised(point, err)
+        try:
+            table = self.analytic(point)
+        except PROBE_ERRORS as err:
+            return self.raised(point, err)
+        return [self.judge(point, j, a, value) for j, a in enumerate(table)]
 
-    def agrees(self, a: float, n: float, err: float) -> bool:
-        """Whether analytic a and numeric n agree within tolerance and n's error estimate."""
-        return abs(a - n) <= self.tolerance(a, n) + err
+    def raised(self, point: list[float], err: Exception) -> list[GradcheckEntry]:
+        """Every entry of this T as domain: the engine raised."""
+        note = f"the engine raised: {type(err).__name__}: {err}"
+        return [self.entry(point, j, None, None, DOMAIN, note) for j in range(len(point))]
 
-    def numeric(self, level: int, point: Sequence[float], j: int, wanted: list[float],
-                values: list[float]) -> list[_Estimate | None]:
-        """Finite differences of T along input j, per component (None outside f's domain).
+    def entry(self, point: list[float], j: int, a: float | None, e: Estimate | None,
+              status: str, note: str = "") -> GradcheckEntry:
+        """One entry: order 1 names x_j, order 2 names x_k then x_j."""
+        wrt = (self.names[j],) if self.k is None else (self.names[self.k], self.names[j])
+        n, err = (e.central, e.error) if e is not None else (None, None)
+        return GradcheckEntry(wrt, point[j], a, n, err, status, note)
 
-        Steps scaled to |x_j| come first; for small inputs steps scaled to 1 are a second try
-        (``sin(x + 1000)`` at x = 1e-12 needs them); then both again from smaller first steps
-        (steps far too large only see noise), then steps scaled to T / a. A component stops
-        trying once an estimate is confident (error estimate below tolerance) and agrees;
-        otherwise the estimate with the smallest error estimate is kept.
-        """
-        x, fn = point[j], self.along(level, point, j)
-        if self.step is not None:
-            starts = [_scale(self.step)]
-        else:
-            starts = [s * _FIRST * _RESTART**i for i in range(_TRIES) for s in _scales(x)]
-            # a fast oscillation (cos of a steep function) fools steps far above its period:
-            # they see the trend, and agree on it. Last, steps where the claimed slope a moves
-            # T by a sixteenth of its size, so a right a is confirmed at any frequency
-            starts += sorted({_scale((abs(v) + self.atol) / abs(a)) * _RESTART
-                              for a, v in zip(wanted, values, strict=True) if a != 0.0},
-                             reverse=True)
-        found: list[_Estimate | None] = [None] * len(wanted)
-        for h in starts:
-            if all(self.settled(a, e) for a, e in zip(wanted, found, strict=True)):
-                break
-            estimates = _ridders(fn, x, h, values, [self.enough(a) for a in wanted])
-            for k, new in enumerate(estimates or ()):
-                old = found[k]
-                if old is None or self.settled(wanted[k], new) or (
-                        not self.settled(wanted[k], old) and new.error < old.error):
-                    found[k] = new
-        return found
+    def judge(self, point: list[float], j: int, a: float, value: float) -> GradcheckEntry:
+        """The entry for dT/dx_j: compare, and look closer when they disagree."""
+        if not (math.isfinite(a) and math.isfinite(value)):
+            note = (f"{self.label} is {value!r} here" if not math.isfinite(value)
+                    else f"the analytic derivative is {a!r}")
+            return self.entry(point, j, a, None, NONFINITE, note)
+        along = self.along(point, j)
+        e, tried = self.search(along, point[j], value, a)
+        if e is None:
+            return self.entry(point, j, a, None, DOMAIN,
+                              "every finite-difference probe left f's domain")
+        doubt = self.doubt(a, e, tried)
+        if self.agrees(a, e) and self.confident(a, e):
+            # central differences hide a kink whose slopes average to a (abs at 0)
+            why = self.explain(point, j, a) if self.differ(a, e) else ""
+            return self.entry(point, j, a, e, KINK if why else OK, why)
+        why = self.explain(point, j, a)
+        if why:
+            return self.entry(point, j, a, e, KINK, why)
+        x = point[j]
+        if not self.resolvable(along, x, value):
+            return self.entry(point, j, a, doubt or e, UNRESOLVED, (
+                f"no finite-difference step settles it: {self.label} is not smooth at the scale "
+                f"of the floats near {x!r} (its slopes over 4 and 8 ulps differ)"))
+        if self.agrees(a, e) or doubt is not None:
+            best = doubt or e
+            return self.entry(point, j, a, best, UNRESOLVED, (
+                f"no finite-difference step settles it: the closest estimate is "
+                f"{best.central!r} +- {best.error!r}, wider than the tolerance (f jumps here, "
+                f"or changes faster than the smallest step at {x!r} can follow)"))
+        note = f"analytic {a!r} but finite differences give {e.central!r}"
+        culprit = find_culprit(self.call(point)[0], atol=self.atol, rtol=self.rtol)
+        return self.entry(point, j, a, e, MISMATCH, note + (f"; {culprit}" if culprit else ""))
 
-    def settled(self, a: float, e: _Estimate | None) -> bool:
-        """Whether estimate e confidently agrees with a (no need to try other steps)."""
-        return e is not None and e.error <= self.tolerance(a, e.central) and self.agrees(
-            a, e.central, e.error)
-
-    def differ(self, a: float, e: _Estimate) -> bool:
+    def differ(self, a: float, e: Estimate) -> bool:
         """Whether e's one-sided slopes differ by more than tolerance and their errors."""
         noise = self.tolerance(a, e.central) + 4.0 * (e.left_error + e.right_error)
         return abs(e.right - e.left) > noise
 
-    def is_kink(self, level: int, point: Sequence[float], k: int, j: int, a: float,
-                here: float) -> str:
-        """Why point is a kink for d T_k / d x_j ('' if it is not); T_k is ``here`` at point.
+    def explain(self, point: list[float], j: int, a: float) -> str:
+        """Why the point is a kink for dT/dx_j ('' if no kinked node explains the difference).
 
-        A kink: T_k or its analytic derivative jumps at x (relu at 0: 0 left, 1 right;
-        ``x.relu() - (-x).relu()``: 1 on both sides but 0 at 0, accepted only when an op of
-        f's graph sits at its own kink; at second order abs' itself jumps), the jump stays the
-        same when looking twice as close (a smooth change would halve), and just left and just
-        right the derivative agrees with finite differences. "Just" is relative to |x| and,
-        for small inputs, to 1 (``abs(x)`` at x = 1e-38 is as good as at its kink).
+        The nodes of f's graph sitting at their row's ``kink`` are the only explanation
+        accepted: each takes its row's convention or one of its one-sided rules (the operand
+        nudged either way) in every combination, each giving the values and slopes T can have
+        here (every other node keeps its own rule: a wrong one is not excused). T's slopes from
+        finite differences on either side must be among them; where T itself jumps, its values
+        just left and right.
+        Inputs within 2**-20 of 0 are looked at as 0 too: steps scaled to 1 straddle 0, so
+        ``abs(x)`` at x = 1e-38 is as good as at its kink.
         """
-        x = point[j]
-        for scale in _scales(x):
-            delta = scale * _KINK
-            steps = (-delta, delta, -delta / 2.0, delta / 2.0)
+        snapped = [0.0 if abs(x) < _NEAR else x for x in point]
+        for at in [point] + ([snapped] if snapped != point else []):
             try:
-                slopes = [self.analytic(level, _moved(point, j, x + d))[k][j] for d in steps]
-                values = [self.target(level, _moved(point, j, x + d))[k] for d in steps]
-            except _PROBE_ERRORS:
+                why = self.explain_at(at, j, a)
+            except PROBE_ERRORS:  # f is undefined at 0 (log): nothing to explain there
                 continue
-            far_left, far_right, near_left, near_right = slopes
-            sides_differ = self.persists(a, far_right - far_left, near_right - near_left)
-            # both sides agree but differ from the value at x: only an op's convention at
-            # its kink explains that (relu'(0) = 0 in x.relu() - (-x).relu()), nothing else
-            convention = "" if sides_differ or not self.persists(
-                a, (far_left + far_right) / 2.0 - a, (near_left + near_right) / 2.0 - a
-            ) else self.kink_in_graph(point)
-            value_jump = self.persists(here, values[1] - values[0], values[3] - values[2])
-            if not (sides_differ or convention or value_jump):
-                continue
-            if all(self.right_near(level, point, k, j, x + d, slope, delta)
-                   for d, slope in zip(steps[:2], slopes[:2], strict=True)):
-                if sides_differ:
-                    return (f"not differentiable here: the derivative is {slopes[0]!r} just "
-                            f"left and {slopes[1]!r} just right, and both agree with finite "
-                            "differences")
-                if convention:
-                    return (f"{convention}: the derivative there is a convention, {a!r} here "
-                            f"but {slopes[0]!r} on both sides, where it agrees with finite "
-                            "differences")
-                return (f"not differentiable here: {self.target_name(level, k)} itself jumps, "
-                        f"{values[0]!r} just left and {values[1]!r} just right; its derivative "
-                        "there agrees with finite differences")
+            if why:
+                return why + ("" if at is point else " (inputs within 2**-20 of it)")
         return ""
 
-    def kink_in_graph(self, point: Sequence[float]) -> str:
-        """An op of f's graph at point that sits where its derivative jumps, e.g. "relu at
-        x = 0.0" ('' if there is none)."""
-        try:
-            nodes = walk(self.call(point)[0])
-        except _PROBE_ERRORS:
+    def explain_at(self, point: list[float], j: int, a: float) -> str:
+        """`explain` with the kinked nodes of f's graph at ``point``."""
+        out, xs = self.call(point)
+        kinked = [node for node in walk(out) if at_kink(node)][:_MAX_KINKS]
+        if not kinked:
             return ""
-        for node in nodes:
-            op, operands = node.op, [p.data for p in node.parents]
-            if op is not None and op.kink is not None and op.kink(*operands):
-                names = op.operand_names(len(operands))
-                at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, operands, strict=True))
-                return f"{op.name} at {at}"
+        corners = self.corners(out, xs, kinked, j)
+        where, value = kink_text(kinked[0]), self.value(point)
+        if any(abs(v - value) > self.tolerance(v, value) for v, _ in corners):
+            return self.jump(point, j, corners, where)
+        slopes = [s for _, s in corners]
+        left, right = (self.one_sided(point, j, key, slopes, value) for key in (1, 2))
+        if left is None or right is None:
+            return ""
+        if abs(left - right) <= self.tolerance(left, right):
+            return (f"{where}: the derivative there is a convention, {a!r} here but {left!r} "
+                    "on both sides, where it agrees with finite differences")
+        return (f"not differentiable here ({where}): the derivative is {left!r} just left and "
+                f"{right!r} just right, and both agree with finite differences")
+
+    def one_sided(self, point: list[float], j: int, key: int, slopes: list[float],
+                  value: float) -> float | None:
+        """The slope among ``slopes`` that finite differences see from the left (key 1) or
+        the right (key 2) of x_j; None if none is seen."""
+        x = point[j]
+        for h in self.starts(x, 0.0, value):
+            e = ridders(self.along(point, j), x, h, value,
+                         0.01 * self.tolerance(value, value), key)
+            if e is None:
+                continue
+            n, err = (e.left, e.left_error) if key == 1 else (e.right, e.right_error)
+            slope = nearest(n, slopes)
+            if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and self.narrow(
+                    slope, n, err):
+                return slope
+        return None
+
+    def corners(self, out: Value, xs: list[Value], kinked: list[Value],
+                j: int) -> list[tuple[float, float]]:
+        """T's value and dT/dx_j with every combination of the kinked rows' one-sided rules."""
+        found = []
+        for rows in product(*(one_sided_rows(node) for node in kinked)):
+            try:
+                t = self.lift(rebuild(out, dict(zip(kinked, rows, strict=True))), xs)
+                found.append((t.data, as_float(self.grads(t, xs)[j])))
+            except PROBE_ERRORS:
+                continue
+        return found
+
+    def jump(self, point: list[float], j: int, corners: list[tuple[float, float]],
+             where: str) -> str:
+        """Why T's jump at x_j is a kink: its values just left and right are corner values."""
+        values = [v for v, _ in corners]
+        slack = 2.0 * max(abs(s) for _, s in corners)
+        x = point[j]
+        for scale in scales(x):
+            d = scale * _NEAR
+            try:
+                sides = [self.value(moved(point, j, x + t)) for t in (-d, d)]
+            except PROBE_ERRORS:
+                continue
+            near = [nearest(v, values) for v in sides]
+            if all(abs(u - v) <= self.tolerance(u, v) + slack * d
+                   for u, v in zip(near, sides, strict=True)):
+                return (f"not differentiable here ({where}): {self.label} itself jumps, "
+                        f"{near[0]!r} just left and {near[1]!r} just right")
         return ""
-
-    def persists(self, a: float, far: float, near: float) -> bool:
-        """Whether a change seen from twice as close is as large: a jump, not a slope."""
-        return abs(near) > self.tolerance(a, a) and abs(far - near) <= abs(near) / 4.0
-
-    def right_near(self, level: int, point: Sequence[float], k: int, j: int, t: float,
-                   a: float, delta: float) -> bool:
-        """Whether analytic a agrees with finite differences at x_j = t (steps below delta)."""
-        moved = _moved(point, j, t)
-        try:
-            values = self.target(level, moved)
-            estimates = _ridders(self.along(level, moved, j), t, delta * _FIRST, values,
-                                 [self.enough(a)] * len(values))
-        except _PROBE_ERRORS:
-            return False
-        e = estimates[k] if estimates else None
-        return e is not None and math.isfinite(a) and self.agrees(a, e.central, e.error)
-
-    def level(self, level: int, point: list[float]) -> list[GradcheckEntry]:
-        """Check every derivative of this order at point."""
-        n = len(point)
-        rows = 1 if level == 1 else n
-        values: list[float] = []
-        try:
-            values = self.target(level, point)
-            table = self.analytic(level, point)
-        except _PROBE_ERRORS as err:
-            if not values and level == 1:  # f itself failed: the inputs are wrong
-                raise ValueError(f"gradcheck: f is undefined at the inputs {point!r}: {err}. "
-                                 "Choose inputs inside f's domain.") from err
-            note = f"the engine raised: {type(err).__name__}: {err}"
-            return [self.entry(level, point, k, j, None, None, DOMAIN, note)
-                    for k in range(rows) for j in range(n)]
-        numeric = [self.numeric(level, point, j, [table[k][j] for k in range(rows)], values)
-                   for j in range(n)]
-        return [self.judge(level, point, k, j, table[k][j], numeric[j][k], values[k])
-                for k in range(rows) for j in range(n)]
-
-    def judge(self, level: int, point: list[float], k: int, j: int, a: float,
-              e: _Estimate | None, value: float) -> GradcheckEntry:
-        """The entry for d T_k / d x_j: compare, and look closer when they disagree."""
-        if not (math.isfinite(a) and math.isfinite(value)):
-            note = (f"{self.target_name(level, k)} is {value!r} here" if not math.isfinite(value)
-                    else f"the analytic derivative is {a!r}")
-            return self.entry(level, point, k, j, a, None, NONFINITE, note)
-        if e is None:
-            return self.entry(level, point, k, j, a, None, DOMAIN,
-                              "every finite-difference probe left f's domain")
-        if self.agrees(a, e.central, e.error):
-            # central differences hide a kink whose slopes average to a (abs at 0)
-            why = self.is_kink(level, point, k, j, a, value) if self.differ(a, e) else ""
-            return self.entry(level, point, k, j, a, e, KINK if why else OK, why)
-        why = self.is_kink(level, point, k, j, a, value)
-        if why:
-            return self.entry(level, point, k, j, a, e, KINK, why)
-        return self.entry(level, point, k, j, a, e, MISMATCH,
-                          f"analytic {a!r} but finite differences give {e.central!r}")
-
-    def entry(self, level: int, point: list[float], k: int, j: int, a: float | None,
-              e: _Estimate | None, status: str, note: str = "") -> GradcheckEntry:
-        """Build one entry; level 1 names only x_j, level 2 names x_k then x_j."""
-        wrt = (self.names[j],) if level == 1 else (self.names[k], self.names[j])
-        n, err = (e.central, e.error) if e is not None else (None, None)
-        return GradcheckEntry(wrt, point[j], a, n, err, status, note)
-
-
-def _moved(point: Sequence[float], j: int, t: float) -> list[float]:
-    """point with input j set to t."""
-    moved = list(point)
-    moved[j] = t
-    return moved
-
-
-def _float(g: Any) -> float:
-    """A gradient from grad_fn as a float (Values are read by their data)."""
-    return g.data if isinstance(g, Value) else float(g)
 
 
 def _value(g: Any) -> Value:

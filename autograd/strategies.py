@@ -1,60 +1,42 @@
 """Hypothesis strategies for property-testing gradients (the only module importing hypothesis).
 
-- `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs, where later
-  ops reuse earlier nodes, and the floats to check it at. ``repr(program)`` is one line of
-  pasteable Python with dead nodes removed, e.g. ``lambda x0, x1: ((x0 * x1).tanh() + x0).log()``
-  (a node used twice is named with ``:=`` so the pasted graph has the same sharing). Paste it
-  with ``from autograd import dot, sum_values`` (and your own functions) in scope.
-- Values stay in each op's domain by construction, with no filtering: every node is evaluated
-  at the drawn inputs as the program is built; when an operand's value falls outside the
-  op's `Domain` (log of -2, or tanh deep in saturation) a whole number is added to move it
-  inside, and shows in the repr: ``(x0 + 3.0).log()``.
+- `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs (later ops
+  reuse earlier nodes) and the floats to check it at. ``repr(program)`` is one line of
+  pasteable Python without dead nodes, a shared node named with ``:=``, e.g.
+  ``lambda x0, x1: (v1 := x0 * x1).tanh() + v1`` (paste it with `dot`, `sum_values` and your
+  own functions in scope).
+- Values stay in each op's `Domain` by construction, with no filtering: every node is
+  evaluated as the program is built, and an operand outside its op's domain (log of -2) is
+  moved inside by adding a whole number, which shows in the repr: ``(x0 + 3.0).log()``.
 - `safe_inputs(name)` draws operand values inside one op's domain; `op_programs(name)` draws
   that op applied once to such values (what the op-table property tests use).
-- Your own ops: describe each with a `Primitive` (how to build it, how to print it, its safe
-  `Domain`) and pass it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row
-  of your own (or a test-only, deliberately wrong copy of one), built by `apply_op`.
-- `register_profiles()` registers the hypothesis profiles ``ci`` (derandomized, more examples,
-  no deadline) and ``dev`` (quick), and loads ``ci`` when the CI environment variable is true.
+- Your own ops: a `Primitive` says how to build one, print it and keep its operands safe; pass
+  it as ``programs(extra=[...])``. `Primitive.from_op` wraps an op-table row of your own.
+- Hypothesis profiles are test policy: stepgrad's own live in its ``tests/conftest.py``.
 
-Example::
-
-    from hypothesis import given
-    from autograd import assert_gradcheck
-    from autograd.strategies import Domain, Primitive, programs
-
-    def softplus(x):
-        return (1 + x.exp()).log()
-
-    SOFTPLUS = Primitive("softplus", softplus, "softplus({0})", domain=Domain((-30.0, 30.0)))
-
-    @given(programs(extra=[SOFTPLUS]))
-    def test_gradients(case):
-        assert_gradcheck(*case)
+Example: ``@given(programs(extra=[Primitive("softplus", softplus, "softplus({0})")]))`` over
+a test that runs ``assert_gradcheck(*case)``.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 try:
-    from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
 except ImportError as err:  # say how to get the optional dependency
     raise ImportError("autograd.strategies needs hypothesis: pip install 'stepgrad[hypothesis]' "
                       "(or pip install hypothesis)") from err
 
+from autograd._program import Instruction, Program
 from autograd.engine import Value, apply_op, dot, sum_values
 from autograd.ops import ALL_REALS, OPS, Op
 
 __all__ = ["INPUTS", "REALS", "Domain", "Instruction", "Primitive", "Program",
-           "default_primitives", "op_programs", "programs", "register_profiles", "safe_inputs"]
+           "default_primitives", "op_programs", "programs", "safe_inputs"]
 
 Render = Callable[[Sequence[str], "float | None"], str]
 
@@ -84,8 +66,8 @@ class Domain:
         return st.one_of(*(st.floats(lo, hi) for lo, hi in self.intervals))
 
     def __repr__(self) -> str:
-        return f"Domain{self.intervals!r}" if len(self.intervals) > 1 else (
-            f"Domain({self.intervals[0]!r})")
+        inner = self.intervals if len(self.intervals) > 1 else f"({self.intervals[0]!r})"
+        return f"Domain{inner}"
 
 
 _BOUND = 100.0
@@ -244,119 +226,23 @@ def default_primitives() -> dict[str, Primitive]:
 
 
 def _select(names: Iterable[str] | None, extra: Iterable[Primitive]) -> list[Primitive]:
-    """The primitives named (by primitive name or row), defaults overridden by extra ones."""
+    """The primitives named (by primitive name or row) plus every extra one, which overrides
+    a default of the same name."""
     table = default_primitives()
-    for p in extra:
+    extras = list(extra)
+    for p in extras:
         if not isinstance(p, Primitive):
             raise TypeError(f"extra must hold Primitive objects, got {type(p).__name__}")
         table[p.name] = p
     if names is None:
         return list(table.values())
     wanted = [names] if isinstance(names, str) else list(names)
-    chosen = [p for p in table.values() if p.name in wanted or p.row in wanted]
+    chosen = [p for p in table.values() if p.name in wanted or p.row in wanted or p in extras]
     unknown = set(wanted) - {p.name for p in chosen} - {p.row for p in chosen}
     if unknown or not chosen:
         raise ValueError(f"unknown op(s) {sorted(unknown) or wanted}; choose from "
                          f"{sorted(table)}")
     return chosen
-
-
-class Instruction(NamedTuple):
-    """One step of a `Program`: a primitive applied to earlier nodes (inputs come first)."""
-
-    primitive: Primitive
-    operands: tuple[int, ...]  # node indices: the inputs, then one node per instruction
-    constant: float | None = None
-
-
-class Program:
-    """A straight-line program over Values: callable on the inputs, printed as a lambda.
-
-    Only the steps the output (the last step) depends on are kept.
-    """
-
-    def __init__(self, n_inputs: int, steps: Sequence[Instruction]) -> None:
-        if n_inputs < 1 or not steps:
-            raise ValueError("Program needs at least one input and one step")
-        live = {n_inputs + len(steps) - 1}
-        for index in range(n_inputs + len(steps) - 1, n_inputs - 1, -1):
-            if index in live:
-                live.update(steps[index - n_inputs].operands)
-        renumber = {i: i for i in range(n_inputs)}
-        kept: list[Instruction] = []
-        for index, step in enumerate(steps, n_inputs):
-            if index in live:
-                renumber[index] = n_inputs + len(kept)
-                kept.append(step._replace(operands=tuple(renumber[i] for i in step.operands)))
-        self.n_inputs = n_inputs
-        self.steps: tuple[Instruction, ...] = tuple(kept)
-
-    def __call__(self, *xs: Value) -> Value:
-        if len(xs) != self.n_inputs:
-            raise TypeError(f"this program takes {self.n_inputs} input(s), got {len(xs)}")
-        nodes = list(xs)
-        for step in self.steps:
-            nodes.append(step.primitive.apply([nodes[i] for i in step.operands], step.constant))
-        return nodes[-1]
-
-    @property
-    def size(self) -> int:
-        """The number of steps (ops, counting a domain shift as one)."""
-        return len(self.steps)
-
-    @property
-    def ops(self) -> tuple[str, ...]:
-        """The primitive names, in order."""
-        return tuple(step.primitive.name for step in self.steps)
-
-    def __repr__(self) -> str:
-        n, root = self.n_inputs, self.n_inputs + len(self.steps) - 1
-        uses = [0] * (root + 1)
-        for step in self.steps:
-            for i in step.operands:
-                uses[i] += 1
-        names: dict[int, str] = {}
-        # depth first, operands in slot order: the order Python evaluates the text in, so a
-        # shared node is named (v1 := ...) where it is first met and reused by name after
-        stack: list[tuple[int, list[str]]] = [(root, [])]
-        body = ""
-        while stack:
-            node, texts = stack[-1]
-            step = self.steps[node - n]
-            if len(texts) < len(step.operands):
-                child = step.operands[len(texts)]
-                known = f"x{child}" if child < n else names.get(child)
-                if known is None:
-                    stack.append((child, []))
-                else:
-                    texts.append(known)
-                continue
-            stack.pop()
-            source = step.primitive.text(texts, step.constant)
-            if uses[node] > 1:
-                names[node] = f"v{len(names) + 1}"
-                source = f"({names[node]} := {source})"
-            if stack:
-                stack[-1][1].append(source)
-            else:
-                body = source
-        params = ", ".join(f"x{i}" for i in range(n))
-        return f"lambda {params}: {_strip_parens(body)}"
-
-
-_NAMED = re.compile(r"\(v\d+ := ")  # a lambda body cannot be a bare assignment expression
-
-
-def _strip_parens(source: str) -> str:
-    """``(a + b)`` -> ``a + b`` when the outer parentheses enclose everything (not walrus)."""
-    if not (source.startswith("(") and source.endswith(")")) or _NAMED.match(source):
-        return source
-    depth = 0
-    for i, ch in enumerate(source):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and i < len(source) - 1:
-            return source
-    return source[1:-1]
 
 
 def _shift(value: float, domain: Domain) -> Primitive:
@@ -421,8 +307,9 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
              min_ops: int = 1) -> st.SearchStrategy[tuple[Program, list[float]]]:
     """Random programs and points to check them at: draws ``(program, inputs)``.
 
-    ``ops`` restricts the primitives (by name or op-table row); ``extra`` adds your own
-    `Primitive` objects (one with a default's name replaces it). Inputs are drawn from
+    ``ops`` restricts the default primitives (by name or op-table row); ``extra`` adds your
+    own `Primitive` objects, always drawn whatever ``ops`` says (one with a default's name
+    replaces it). Inputs are drawn from
     ``inputs``. Shrinking heads for fewer inputs and ops, and for chains on ``x0``.
     """
     if not 1 <= min_inputs <= max_inputs:
@@ -434,19 +321,13 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
     return _programs(_select(ops, extra), inputs, (min_inputs, max_inputs), (min_ops, max_ops))
 
 
-def _primitive(name: str | Primitive) -> Primitive:
-    if isinstance(name, Primitive):
-        return name
-    table = default_primitives()
-    if name not in table:
-        raise ValueError(f"no primitive named {name!r}; choose from {sorted(table)}")
-    return table[name]
-
-
 def safe_inputs(primitive: str | Primitive, count: int | None = None
                 ) -> st.SearchStrategy[list[float]]:
     """Operand values inside one primitive's domain (``count`` operands, or any it allows)."""
-    p = _primitive(primitive)
+    table = default_primitives()
+    if not isinstance(primitive, Primitive) and primitive not in table:
+        raise ValueError(f"no primitive named {primitive!r}; choose from {sorted(table)}")
+    p = primitive if isinstance(primitive, Primitive) else table[primitive]
     if count is not None and count not in p.counts:
         raise ValueError(f"safe_inputs: {p.name} takes {p.counts} operands, not {count}")
     counts = st.just(count) if count is not None else st.sampled_from(p.counts)
@@ -469,22 +350,3 @@ def op_programs(name: str | Primitive) -> st.SearchStrategy[tuple[Program, list[
     """
     chosen = [name] if isinstance(name, Primitive) else _select([name], ())
     return _op_programs(chosen)
-
-
-def register_profiles(load: bool = True) -> str:
-    """Register the hypothesis profiles ``ci`` and ``dev``; load one unless ``load=False``.
-
-    ``ci`` (chosen when the CI environment variable is true, as CI services set it):
-    derandomized, so a run is reproducible, 200 examples, no deadline and no too-slow health
-    check (shared runners are slow), no example database. ``dev``: 50 examples, no deadline.
-    Returns the name of the profile for this environment.
-    """
-    settings.register_profile("ci", max_examples=200, derandomize=True, deadline=None,
-                              database=None, print_blob=True,
-                              suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("dev", max_examples=50, deadline=None)
-    name = "ci" if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes") else "dev"
-    if load:
-        settings.load_profile(name)
-    return name
-

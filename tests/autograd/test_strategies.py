@@ -4,7 +4,9 @@ Python with their sharing intact; per-op inputs stay in domain; user ops plug in
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,6 @@ from autograd.strategies import (
     default_primitives,
     op_programs,
     programs,
-    register_profiles,
     safe_inputs,
 )
 
@@ -114,7 +115,7 @@ def test_n_ary_rows_and_number_exponents_print_as_python() -> None:
         (table["sum"], (0, 1, 0), None, "lambda x0, x1: sum_values([x0, x1, x0])"),
         (table["dot"], (0, 1, 1, 0), None, "lambda x0, x1: dot([x0, x1], [x1, x0])"),
         (table["dot"], (0, 1, 1), None, "lambda x0, x1: dot([x0], [x1], x1)"),
-        (table["pow"], (0,), -1.0, "lambda x0, x1: x0 ** -1.0"),
+        (table["pow"], (0,), -1.0, "lambda x0, x1: x0 ** (-1.0)"),
         (table["powv"], (0, 1), None, "lambda x0, x1: x0 ** x1"),
     ]
     for primitive, operands, constant, text in cases:
@@ -211,6 +212,15 @@ def test_bad_primitives_domains_and_arguments_are_refused() -> None:
 
 
 def test_profiles_follow_the_ci_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import autograd.strategies
+
+    spec = importlib.util.spec_from_file_location(
+        "suite_conftest", Path(__file__).parents[1] / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    register_profiles = conftest.register_profiles
+    assert not hasattr(autograd.strategies, "register_profiles")  # test policy stays in tests
     before = settings.default
     monkeypatch.setenv("CI", "true")
     assert register_profiles(load=False) == "ci"
@@ -227,3 +237,13 @@ def test_a_very_deep_program_prints_without_recursion() -> None:
     program = Program(1, [Instruction(sin, (i,)) for i in range(5000)])
     text = repr(program)
     assert text == "lambda x0: x0" + ".sin()" * 5000
+
+
+def test_extra_primitives_are_drawn_even_when_ops_restricts_the_defaults() -> None:
+    from hypothesis import find
+
+    from autograd.strategies import Domain, Primitive, programs
+
+    square = Primitive("square", lambda v: v * v, "square({0})", domain=Domain((-3.0, 3.0)))
+    found = find(programs(ops=["add"], extra=[square]), lambda case: "square(" in repr(case[0]))
+    assert "square(" in repr(found[0])
