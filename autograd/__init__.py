@@ -8,11 +8,8 @@ from autograd.by_hand import check_by_hand as check_by_hand
 from autograd.check_engine import EngineReport as EngineReport
 from autograd.check_engine import assert_engine as assert_engine
 from autograd.check_engine import check_engine as check_engine
-from autograd.engine import Step as Step
-from autograd.engine import Trace as Trace
 from autograd.engine import Value as Value
 from autograd.engine import apply_op as apply_op
-from autograd.engine import backprop_steps as backprop_steps
 from autograd.engine import dot as dot
 from autograd.engine import grad as grad
 from autograd.engine import sum_values as sum_values
@@ -27,6 +24,9 @@ from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
 from autograd.tape import Tape as Tape
 from autograd.tape import TapeMismatch as TapeMismatch
+from autograd.trace import Step as Step
+from autograd.trace import Trace as Trace
+from autograd.trace import backprop_steps as backprop_steps
 
 __all__ = [
     "ByHandReport",

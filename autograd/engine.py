@@ -1,15 +1,20 @@
-"""`Value`, the graph walk and reverse mode: the chain rule is written once, in `_backprop`."""
+"""`Value`, the graph walk and reverse mode.
+
+The chain rule is written once, as the plain loop ``chain_rule`` in autograd/trace.py; the float
+``backward()`` and ``grad()`` run an optimised copy of it here (``_float_pass``).
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 from operator import countOf
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
-from autograd.ops import ALL_REALS, OPS, Op, substitute
+from autograd.ops import ALL_REALS, OPS, Op
 
 __all__ = ["Value", "Step", "Trace", "apply_op", "backprop_steps", "dot", "grad", "sum_values",
            "walk"]
@@ -18,7 +23,7 @@ Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_POW, _POWV, _DOT = OPS["pow"], OPS["powv"], OPS["dot"]
+_POW, _POWV, _DOT, _RELU = OPS["pow"], OPS["powv"], OPS["dot"], OPS["relu"]
 
 
 _new = object.__new__
@@ -57,11 +62,14 @@ class Value:
     # garbage collector has to scan (a tuple would double that, and its scans dominated a
     # large graph's build time). ``_a`` is the first operand, or every operand of a node that
     # has three or more (or none); ``_b`` the second. ``_g`` is scratch space for a backward
-    # pass: the gradient gathered so far, None outside a pass.
-    __slots__ = ("data", "grad", "op", "label", "_a", "_b", "_g")
+    # pass: the gradient gathered so far, None outside a pass. ``_data`` is behind the ``data``
+    # property, which makes whatever real is stored a float; the engine reads the slot.
+    # ``__dict__`` holds a learner's own attributes (micrograd programs attach some: a colour,
+    # ``p.m = 0``).
+    __slots__ = ("_data", "grad", "op", "label", "_a", "_b", "_g", "__dict__")
 
     def __init__(self, data: Any, label: str = "") -> None:
-        self.data: float = data if type(data) is float else _as_float(data)
+        self._data: float = data if type(data) is float else _as_float(data)
         self.grad: float = 0.0
         self.op: Op | None = None
         if type(label) is not str:
@@ -70,6 +78,16 @@ class Value:
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
         self._g: Any = None
+
+    @property
+    def data(self) -> float:
+        """The number this node holds: always a float, whatever real number was stored."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        # a numpy float32 copied from an array would otherwise make every result a float32
+        self._data = value if type(value) is float else _as_float(value)
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -178,14 +196,63 @@ class Value:
         Gradients accumulate: calling it twice gives twice the gradients (``zero_grad`` resets).
         With ``create_graph=True`` the gradients are also built as Values and returned as a
         dict ``{node: gradient Value}``, so they can be differentiated again.
+
+        All or nothing: a pass that raises, or is interrupted (Ctrl-C), changes no ``.grad``.
+        Threads: ``backward``, ``grad`` and ``backprop_steps`` may run at the same time over
+        shared nodes (one graph, or graphs sharing parameters): passes take turns, and each
+        adds its whole result. Changing ``.data`` or ``.grad`` of the nodes (``zero_grad``, an
+        optimizer's step) while another thread's pass runs over them is not safe.
         """
-        grads = _backprop(self, grad, create_graph, accumulate=True)
-        return grads if create_graph else None
+        if not create_graph:
+            _backprop(self, lift_seed(self, grad, values=False), accumulate=True)
+            return None
+        seed = lift_seed(self, grad, values=True)
+        order = walk(self)
+        grads = chain_rule(order, seed)
+        _commit(order, [g.data for g in grads.values()])
+        return grads
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 for this node and every node it depends on."""
         for node in walk(self):
             node.grad = 0.0
+
+    # -- micrograd's by-hand names, read from the op table ---------------------------------
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the operands: a set (each operand once), empty for a leaf.
+
+        As in micrograd, a number exponent is not an operand here but part of ``_op``
+        ('**2'); ``parents`` lists it (a constant leaf, whose gradient stays 0).
+        """
+        return {self._a} if self.op is _POW else set(self.parents)  # type: ignore[arg-type]
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op: '+', '*', '**2', 'ReLU', 'tanh', 'exp', '' for a leaf.
+
+        Ops micrograd builds from others have their own symbol here ('-', '/'); other rows
+        give their symbol ('log', 'sigmoid', ...). A whole exponent is written as an int
+        ('**2', '**-1'), whether it was given as 2 or 2.0.
+        """
+        op = self.op
+        if op is None:
+            return ""
+        if op is _POW:
+            n = self._b.data  # type: ignore[union-attr]  # pow has two operands
+            return f"**{int(n) if n.is_integer() else n}"
+        return "ReLU" if op is _RELU else op.symbol
+
+    def _backward(self) -> None:
+        """One chain-rule step by hand, as micrograd's: add ``self.grad * d self / d operand``
+        to each operand's ``.grad``, once per operand slot (``a + a`` adds twice).
+
+        A leaf's does nothing. Calling it for every node in reverse ``walk`` order, after
+        ``self.grad = 1.0``, gives what ``backward()`` gives.
+        """
+        if self.op is not None:
+            for p, d in zip(self.parents, partials(self), strict=True):
+                p.grad += self.grad * d
 
 
 _SHOWN = 4  # operands an error message lists (an n-ary node can have hundreds)
@@ -211,24 +278,24 @@ def _apply(op: Op, *args: Value) -> Value:
     try:  # unpacking by arity: about twice as fast as map/comprehension for the common cases
         if len(args) == 2:
             a, b = args
-            out = op.forward(a.data, b.data)
+            out = op.forward(a._data, b._data)
         elif len(args) == 1:
             a, b = args[0], None
-            out = op.forward(a.data)
+            out = op.forward(a._data)
         else:
             a, b = args, None
-            out = op.forward(*[x.data for x in args])
+            out = op.forward(*[x._data for x in args])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         if op.domain != ALL_REALS or all(math.isfinite(x.data) for x in args):
             raise type(err)(_domain_message(op, args, type(err))) from None
         out = math.nan  # explicit inf where every real is allowed propagates: sin(inf) is nan
-    if type(out) is not float:  # a row of your own, or a numpy number stored in .data
+    if type(out) is not float:  # a row of your own
         out = _forward_result(op, out)
     if out - out != 0.0 and all(math.isfinite(x.data) for x in args):  # nan or inf appeared
         kind = OverflowError if math.isinf(out) else ValueError
         raise kind(_domain_message(op, args, kind))
     node = _new(Value)  # skips __init__'s checks: out is a float and the label empty
-    node.data, node.grad, node.op, node.label, node._a, node._b, node._g = (
+    node._data, node.grad, node.op, node.label, node._a, node._b, node._g = (
         out, 0.0, op, "", a, b, None)
     return node
 
@@ -295,79 +362,19 @@ def walk(root: Value) -> list[Value]:
             order.append(stack.pop())  # a marker sits on its node
         elif node not in seen:
             seen.add(node)
-            stack += (node, None)
-            a, b = node._a, node._b  # the operands, pushed so they pop in slot order
-            if b is not None:
-                stack += (b, a)
-            elif type(a) is tuple:  # many operands: skip those already walked, at C speed
+            a, b = node._a, node._b  # the operands, pushed above the node so they pop first
+            if b is not None:  # two operands, pushed so they pop in slot order
+                stack += (node, None, b, a)
+            elif a is None:  # a leaf: nothing to wait for
+                order.append(node)
+            elif type(a) is not tuple:
+                stack += (node, None, a)
+            else:  # many operands: skip those already walked, at C speed
+                stack += (node, None)
                 # (a walked operand is already in order: the unfinished nodes all use this one)
                 if not seen.issuperset(a):  # often none is new: weights and inputs are shared
                     stack += filterfalse(seen.__contains__, a[::-1])
-            elif a is not None:
-                stack.append(a)
     return order
-
-
-class Step(NamedTuple):
-    """One contribution of the chain rule: ``node``'s gradient flowing into operand ``slot``."""
-
-    index: int  # type: ignore[assignment]  # the step's position; shadows tuple.index on purpose
-    node: Value  # the op's output, whose gradient (upstream) is final when this step runs
-    slot: int
-    operand: Value
-    local: Any  # d node / d operand, evaluated
-    upstream: Any  # d root / d node
-    contribution: Any  # upstream * local
-    before: Any  # d root / d operand accumulated in this pass before this step
-    after: Any  # ... and after it
-
-    @property
-    def op(self) -> Op:
-        """The op-table row of ``node``."""
-        assert self.node.op is not None  # steps exist only for nodes made by an op
-        return self.node.op
-
-    @property
-    def formula(self) -> str:
-        """The local derivative's formula, operands named by their labels where they have one."""
-        op, parents = self.op, self.node.parents
-        names = op.operand_names(len(parents))
-        labels = {n: p.label for n, p in zip(names, parents, strict=True) if p.label}
-        return substitute(op.formula(self.slot, len(parents)), labels)
-
-
-class Trace(NamedTuple):
-    """The record of one backward pass: what every view (terminal, HTML, notebook) reads."""
-
-    root: Value
-    seed: Any
-    order: list[Value]  # walk(root): operands first
-    steps: list[Step]
-    grads: dict[Value, Any]  # d root / d node, from this pass alone
-    stale: list[Value]  # nodes whose .grad was not zero when the trace was taken
-
-    @property
-    def warning(self) -> str | None:
-        """Why the seed step should warn: ``.grad`` already held something (no zero_grad)."""
-        if not self.stale:
-            return None
-        return (f"{len(self.stale)} node(s) already have a non-zero .grad; backward() would add "
-                "to it. Call zero_grad() first if that is not what you want.")
-
-    def replay(self, k: int | None = None) -> dict[Value, Any]:
-        """The gradients after the first ``k`` steps (all by default), from the steps alone."""
-        grads: dict[Value, Any] = {self.root: self.seed}
-        for step in self.steps[:k]:
-            grads[step.operand] = step.after
-        return grads
-
-
-def backprop_steps(root: Value, grad: Operand = 1.0) -> Trace:
-    """Run the backward pass of ``root`` recording every step, without touching any ``.grad``."""
-    steps: list[Step] = []
-    order = walk(root)
-    grads = _backprop(root, grad, False, accumulate=False, steps=steps, order=order)
-    return Trace(root, grads[root], order, steps, grads, [n for n in order if n.grad != 0.0])
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], *,
@@ -375,7 +382,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], *,
     """d output / d input for each input, without touching any ``.grad``.
 
     Floats by default; with ``create_graph=True`` Values, which can be differentiated again.
-    An input that ``output`` does not depend on gets 0.
+    An input that ``output`` does not depend on gets 0. Safe to call from several threads at
+    once, as ``backward`` is.
     """
     if type(output) is not Value:
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
@@ -387,116 +395,169 @@ def grad(output: Value, inputs: Value | Sequence[Value], *,
     for i, x in enumerate(items):
         if type(x) is not Value:
             raise TypeError(f"grad: input {i} must be a Value, got {type(x).__name__}")
-    grads = _backprop(output, 1.0, create_graph, accumulate=False)
-    zero = Value(0.0) if create_graph else 0.0
+    if create_graph:
+        grads = chain_rule(walk(output), Value(1.0))
+        zero: Any = Value(0.0)
+    else:
+        grads, zero = _backprop(output, 1.0, accumulate=False), 0.0
     return [grads.get(x, zero) for x in items]
 
 
-def _check_nonfinite(node: Value, g: float, seed: float, nodes: list[Value]) -> None:
-    """Raise if gradient ``g`` of ``node`` went non-finite although every number was finite."""
-    if math.isfinite(seed) and all(math.isfinite(n.data) for n in nodes):
+# -- the pieces of the chain rule, shared by the reference loop (trace.py) and the fast one ----
+def lift_seed(root: Any, seed: Any, *, values: bool) -> Any:
+    """Check ``root`` and lift ``seed``: a float for a float pass, a Value for create_graph."""
+    if type(root) is not Value:
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
+    if type(seed) is float and not values:
+        return seed
+    lifted = _lift(seed)
+    if lifted is None:
+        raise TypeError(f"backward: the seed gradient must be a number or a Value, "
+                        f"got {type(seed).__name__} {_short(seed)}")
+    return lifted if values else lifted.data
+
+
+def partials(node: Value, *, values: bool = False) -> tuple[Any, ...]:
+    """d node / d operand for each operand slot of ``node`` (made by an op), from its row.
+
+    Floats, or Values with ``values=True``, built from the operands so they can be
+    differentiated again.
+    """
+    op, parents = node.op, node.parents
+    assert op is not None  # the loops call this for nodes made by an op only
+    try:
+        if values:
+            local = op.partials(node, *parents)
+        else:
+            local = op.partials(node.data, *[p.data for p in parents])
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        local = _undefined(op, parents, err)
+    if len(local) != len(parents):
+        raise _miscount(op, len(local), len(parents))
+    return tuple(local)
+
+
+def _undefined(op: Op, parents: tuple[Value, ...], err: Exception) -> tuple[float, ...]:
+    """A row's partials raised: a clear error, or nan where explicit inf/nan data allows it."""
+    if op.domain != ALL_REALS or all(math.isfinite(p.data) for p in parents):
+        what = f"the derivative of {op.name} (backward)"
+        raise type(err)(_domain_message(op, parents, type(err), what)) from None
+    return (math.nan,) * len(parents)  # as forward: sin(inf) is nan, so is cos(inf)
+
+
+def _miscount(op: Op, got: int, wanted: int) -> ValueError:
+    return ValueError(f"the partials of {op.name} gave {got} values for {wanted} operands; a "
+                      "row's partials must return one per operand slot")
+
+
+def check_finite(node: Value, g: Any, seed: Any, order: list[Value]) -> None:
+    """Raise if float gradient ``g`` of ``node`` is nan or inf although every number was finite.
+
+    (Explicit nan or inf data propagates, as in forward.)
+    """
+    if type(g) is Value or g - g == 0.0:
+        return
+    if math.isfinite(seed) and all(math.isfinite(n.data) for n in order):
         what = "overflows a float" if math.isinf(g) else "is not a number"
         raise OverflowError(f"backward: the gradient reaching {node!r} {what} ({g!r}); "
                             "rescale the computation (e.g. smaller inputs or a smaller seed)")
 
 
-class _NothingYet:
-    """A node's gradient before anything has flowed into it, under create_graph: 0 + c is c.
+# -- the fast loop over floats, and committing its result -----------------------------------
+# Every node has one scratch slot ``_g``, so passes over shared nodes (two threads, or two graphs
+# sharing a model's parameters) take turns: one pass at a time holds this lock. Re-entrant, so
+# a row's partials may call grad() itself.
+_PASS = threading.RLock()
 
-    (With floats the start is 0.0; with Values it would add a node "0 + c" for every node.)
+
+def _backprop(root: Value, seed: float, *, accumulate: bool) -> dict[Value, float]:
+    """``backward()`` (``accumulate``: add to ``.grad``) or ``grad()`` over floats.
+
+    All or nothing: the gradients gather in scratch slots and go to ``.grad`` at the end, so a
+    pass that fails or is interrupted (Ctrl-C) anywhere changes no ``.grad`` and leaves no
+    scratch behind. Returns ``{node: d root / d node}`` (empty when ``accumulate``).
     """
-
-    __slots__ = ()
-
-    def __add__(self, other: Any) -> Any:
-        return other
-
-
-_NOTHING_YET = _NothingYet()
-
-
-def _backprop(root: Value, seed: Any, create_graph: bool, accumulate: bool,
-              steps: list[Step] | None = None,
-              order: list[Value] | None = None) -> dict[Value, Any]:
-    """The chain rule, once: gradients flow from ``root`` to its operands in reverse order.
-
-    Each node gathers its gradient in its scratch slot ``_g``, which only this pass uses; a
-    node's total is final when it is reached (every node that uses it comes earlier in the
-    reversed walk). If asked, the totals are added to ``.grad`` at the end, so a pass that
-    fails midway changes no ``.grad``. Returns ``{node: d root / d node}``, empty when the
-    totals only go to ``.grad``. ``order`` is ``walk(root)`` when the caller already has it.
-    The scratch slots are cleared when the pass ends, failed or not; two passes at the same
-    time over shared nodes (from two threads) would mix their sums, so run them in turn.
-    """
-    if type(root) is not Value:
-        raise TypeError(f"backward: root must be a Value, got {type(root).__name__}")
-    if type(seed) is not float:
-        lifted = _lift(seed)
-        if lifted is None:
-            raise TypeError(f"backward: the seed gradient must be a number or a Value, "
-                            f"got {type(seed).__name__} {seed!r}")
-        seed = lifted if create_graph else lifted.data
-    elif create_graph:
-        seed = Value(seed)
-    nodes = walk(root) if order is None else order
-    zero = _NOTHING_YET if create_graph else 0.0
-    for node in nodes:
-        node._g = zero
-    root._g = seed
-    try:
-        for node in reversed(nodes):
-            g = node._g
-            if not create_graph and g - g != 0.0:  # nan or inf: only from explicit nan/inf data
-                _check_nonfinite(node, g, seed, nodes)
-            op = node.op
-            if op is None:
-                continue
-            a, b = node._a, node._b
-            try:
-                if create_graph:
-                    local = op.partials(node, *node.parents)
-                elif b is not None:  # unpacking by arity, as in _apply
-                    local = op.partials(node.data, a.data, b.data)  # type: ignore[union-attr]
-                elif type(a) is tuple:
-                    local = op.partials(node.data, *[p.data for p in a])
-                else:
-                    local = op.partials(node.data, a.data)  # type: ignore[union-attr]
-            except (ValueError, ZeroDivisionError, OverflowError) as err:
-                parents = node.parents
-                if op.domain != ALL_REALS or all(math.isfinite(p.data) for p in parents):
-                    what = f"the derivative of {op.name} (backward)"
-                    raise type(err)(_domain_message(op, parents, type(err), what)) from None
-                local = (math.nan,) * len(parents)  # as forward: sin(inf) is nan, so is cos(inf)
-            try:
-                if steps is None:  # the rule of the loop below, without its record
-                    if b is not None:  # two operands or one: the common cases, unrolled
-                        da, db = local
-                        a._g += g * da  # type: ignore[union-attr]
-                        b._g += g * db
-                    elif type(a) is not tuple:
-                        (da,) = local
-                        a._g += g * da  # type: ignore[union-attr]
-                    else:  # many operands: counted once here (a strict zip is slower)
-                        if len(local) != len(a):
-                            raise ValueError
-                        for p, d in zip(a, local, strict=False):
-                            p._g += g * d
-                    continue
-                for slot, (p, d) in enumerate(zip(node.parents, local, strict=True)):
-                    c = g * d
-                    before = p._g
-                    p._g = after = before + c
-                    steps.append(Step(len(steps), node, slot, p, d, g, c, before, after))
-            except ValueError:
-                if len(local) != len(node.parents):  # a row of your own miscounted
-                    raise ValueError(f"the partials of {op.name} gave {len(local)} values for "
-                                     f"{len(node.parents)} operands; a row's partials must "
-                                     "return one per operand slot") from None
-                raise
-        if accumulate:
+    nodes = walk(root)
+    with _PASS:
+        try:
             for node in nodes:
-                node.grad += node._g.data if create_graph else node._g
-        return {} if accumulate and not create_graph else {node: node._g for node in nodes}
-    finally:
+                node._g = 0.0
+            root._g = seed
+            _float_pass(nodes, seed)
+            return _take(nodes, accumulate)
+        except BaseException:  # failed, or interrupted anywhere above: clear the scratch
+            for node in nodes:
+                node._g = None
+            raise
+
+
+def _float_pass(nodes: list[Value], seed: float) -> None:
+    # An optimisation of chain_rule (autograd/trace.py), equal to it bit for bit as
+    # test_replay_equals_backward_exactly proves: each gradient gathers in its node's scratch
+    # slot ``_g`` instead of a dict, and the common cases (two operands, one) are unrolled.
+    a: Any  # two operands are a and b; one is a; three or more are the tuple a
+    b: Any
+    for node in reversed(nodes):
+        g = node._g
+        if g - g != 0.0:  # nan or inf: only from explicit nan/inf data
+            check_finite(node, g, seed, nodes)
+        op = node.op
+        if op is None:
+            continue
+        a, b = node._a, node._b
+        try:
+            local = (op.partials(node._data, a._data, b._data) if b is not None else
+                     op.partials(node._data, a._data) if type(a) is not tuple else
+                     op.partials(node._data, *[p._data for p in a]))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            local = _undefined(op, node.parents, err)
+        if b is not None and len(local) == 2:
+            da, db = local
+            a._g += g * da
+            b._g += g * db
+        elif b is None and type(a) is not tuple and len(local) == 1:
+            a._g += g * local[0]
+        elif type(a) is tuple and len(local) == len(a):
+            for p, d in zip(a, local, strict=False):  # counted above: a strict zip is slower
+                p._g += g * d
+        else:
+            raise _miscount(op, len(local), len(node.parents))
+
+
+def _take(nodes: list[Value], accumulate: bool) -> dict[Value, float]:
+    """Empty the scratch slots into a dict, or (``accumulate``) into ``.grad``, all or none."""
+    if not accumulate:
+        grads = {node: node._g for node in nodes}
         for node in nodes:
             node._g = None
+        return grads
+    old = [node.grad for node in nodes]
+    try:
+        for node in nodes:
+            node.grad += node._g
+            node._g = None
+    except BaseException:  # interrupted half-way (Ctrl-C): put the old values back
+        _restore(nodes, old)
+        raise
+    return {}
+
+
+def _commit(nodes: list[Value], grads: list[float]) -> None:
+    """Add ``grads`` to the nodes' ``.grad``, all or none (as ``_take``, for create_graph)."""
+    with _PASS:
+        old = [node.grad for node in nodes]
+        try:
+            for node, g in zip(nodes, grads, strict=True):
+                node.grad += g
+        except BaseException:
+            _restore(nodes, old)
+            raise
+
+
+def _restore(nodes: list[Value], old: list[float]) -> None:
+    for node, g in zip(nodes, old, strict=True):
+        node.grad = g
+
+
+# Last, because trace.py builds on this module; Step, Trace and backprop_steps are re-exported.
+from autograd.trace import Step, Trace, backprop_steps, chain_rule  # noqa: E402

@@ -331,7 +331,7 @@ def test_a_numpy_number_assigned_to_data_works_like_a_float(
     # e.g. p.data -= lr * p.grad with a learning rate from np.linspace
     plain, mixed = Value(0.7), Value(0.7)
     mixed.data = np.linspace(0.0, 0.7, 2)[1]
-    assert type(mixed.data) is not float
+    assert type(mixed.data) is float  # .data makes whatever real is stored a float
     ys = [build(plain), build(mixed)]
     assert type(ys[1].data) is float and ys[1].data == ys[0].data
     for y in ys:

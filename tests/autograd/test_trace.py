@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, backprop_steps, grad, walk
 from autograd.strategies import programs
+from autograd.trace import chain_rule
 from demos.neuron import neuron as classic_neuron
 
 
@@ -177,3 +178,28 @@ def test_partial_replay_holds_the_gradients_after_k_steps() -> None:
         assert grads[step.operand] == step.after  # the step just taken
         assert len(grads) == 1 + len({s.operand for s in trace.steps[:k]})
     assert trace.replay(len(trace.steps)) == trace.replay() == trace.grads
+
+
+def test_the_trace_lives_in_trace_py_and_is_importable_from_where_it_was() -> None:
+    import autograd
+    import autograd.engine
+    import autograd.trace
+
+    for name in ("Step", "Trace", "backprop_steps"):
+        home = getattr(autograd.trace, name)
+        assert getattr(autograd.engine, name) is home and getattr(autograd, name) is home
+        assert name in autograd.engine.__all__ and name in autograd.trace.__all__
+
+
+def test_the_reference_loop_gives_create_graphs_gradients() -> None:
+    # chain_rule with a Value seed is what create_graph=True runs: Values, differentiable again
+    o, v = neuron()
+    order = walk(o)
+    values = chain_rule(order, Value(1.0))
+    floats = chain_rule(order, 1.0)
+    assert list(values) == list(floats) == order
+    for node in order:
+        assert type(values[node]) is Value
+        assert math.isclose(values[node].data, floats[node], rel_tol=1e-12, abs_tol=1e-15)
+    (d2,) = grad(values[v["n"]], [v["n"]])  # d/dn (1 - tanh(n)^2) = -2 tanh(n) (1 - tanh(n)^2)
+    assert math.isclose(d2, -2 * o.data * (1 - o.data**2), rel_tol=1e-9)

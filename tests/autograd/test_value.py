@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -51,6 +53,50 @@ def test_results_of_ops_are_plain_floats_even_from_numpy_operands() -> None:
     y.backward(np.float64(1.0))
     assert type(x.grad) is float
     assert x.grad == 2.0
+
+
+REALS = [np.float32(0.1), np.float16(0.3), np.float64(0.7), np.int64(3), Fraction(1, 3), True,
+         2**70, 0.1]
+
+
+@pytest.mark.parametrize("data", REALS, ids=lambda d: type(d).__name__)
+def test_any_real_stored_into_data_is_stored_as_a_float(data: object) -> None:
+    # e.g. weights copied from a float32 array: p.data = w[i]
+    v = Value(1.0)
+    v.data = data
+    assert type(v.data) is float and v.data == float(data)  # type: ignore[arg-type]
+    json.dumps(v.data)  # a float32 would fail: "Object of type float32 is not JSON serializable"
+
+
+def test_float32_data_makes_no_result_a_float32() -> None:
+    w32 = np.array([0.1, -0.7, 1.3], dtype=np.float32)
+    ws, ref = [Value(0.0) for _ in w32], [Value(float(x)) for x in w32]
+    for v, x in zip(ws, w32, strict=True):
+        v.data = x  # what a user copying weights writes
+    ys = [((a * b + c) ** 2 * 3.0).tanh() / (a - 0.35) for a, b, c in (ws, ref)]
+    assert type(ys[0].data) is float and ys[0].data == ys[1].data  # computed in float64
+    float32 = ((w32[0] * w32[1] + w32[2]) ** 2 * np.float32(3.0))  # what float32 arithmetic gives
+    assert float(float32) != ((ref[0] * ref[1] + ref[2]) ** 2 * 3.0).data  # so the test can fail
+    for y in ys:
+        y.backward()
+    for v, r in zip(ws, ref, strict=True):
+        assert type(v.grad) is float and v.grad == r.grad
+    assert [type(g) for g in grad(ys[0], ws)] == [float] * 3
+    assert grad(ys[0], ws) == grad(ys[1], ref)
+
+
+@pytest.mark.parametrize(("data", "error", "message"), [
+    ("1.5", TypeError, "Value needs a real number, got str '1.5'"),
+    (None, TypeError, "Value needs a real number, got NoneType"),
+    (1 + 2j, TypeError, "Value needs a real number, got complex"),
+    (10**400, OverflowError, "fits a float"),
+])
+def test_storing_a_non_real_into_data_is_refused_and_changes_nothing(
+        data: object, error: type[Exception], message: str) -> None:
+    v = Value(2.0)
+    with pytest.raises(error, match=re.escape(message)):
+        v.data = data
+    assert v.data == 2.0
 
 
 # -- labels -------------------------------------------------------------------------------
@@ -119,13 +165,26 @@ def test_repr_is_shallow_on_a_deep_graph() -> None:
 # -- slots ----------------------------------------------------------------------------------
 def test_slots_are_the_documented_fields_and_private_ones() -> None:
     public = [name for name in Value.__slots__ if not name.startswith("_")]
-    assert public == ["data", "grad", "op", "label"]
+    assert public == ["grad", "op", "label"]
+    assert isinstance(Value.data, property)  # a slot behind a property that stores a float
     v = Value(1.0)
     with pytest.raises(AttributeError):
         v.parents = (v,)  # type: ignore[misc]  # parents is read-only: the graph never changes
-    assert not hasattr(v, "__dict__")
-    with pytest.raises(AttributeError):
-        v.extra = 1  # type: ignore[attr-defined]
+    for name in ("data", "grad", "op", "label", "_a", "_b", "_g"):
+        assert name not in vars(v)  # the engine's own fields are slots, not dict entries
+
+
+def test_a_learners_own_attributes_are_kept() -> None:
+    # micrograd programs attach their own: optimizer state, a colour for a drawing
+    p = Value(1.0)
+    assert vars(p) == {}
+    p.m = 0.5  # type: ignore[attr-defined]
+    p.colour = "red"  # type: ignore[attr-defined]
+    q = p * 2.0
+    q.backward()
+    assert (p.m, p.colour, p.grad) == (0.5, "red", 2.0)  # type: ignore[attr-defined]
+    assert vars(p) == {"m": 0.5, "colour": "red"}
+    assert not hasattr(q, "m")  # per node, not shared
 
 
 # -- identity hash and equality -------------------------------------------------------------
