@@ -22,6 +22,8 @@ from autograd.gradcheck import find_culprit as find_culprit
 from autograd.gradcheck import gradcheck as gradcheck
 from autograd.ops import OPS as OPS
 from autograd.ops import Op as Op
+from autograd.tape import Tape as Tape
+from autograd.tape import TapeMismatch as TapeMismatch
 from autograd.trace import Step as Step
 from autograd.trace import Trace as Trace
 from autograd.trace import backprop_steps as backprop_steps
@@ -34,6 +36,8 @@ __all__ = [
     "OPS",
     "Op",
     "Step",
+    "Tape",
+    "TapeMismatch",
     "Trace",
     "Value",
     "apply_op",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 __all__ = ["Clock", "Row", "Setup", "compare", "format_bytes", "format_seconds", "machine_info",
-           "median", "render_table", "speedup"]
+           "median", "render_table", "speedup", "tamed"]
 
 # A setup builds what a measurement needs (fresh parameters, a graph) outside the timer and
 # returns the zero-argument callable that is timed.
@@ -118,6 +118,8 @@ class Row:
     vs_numpy: str = "-"
     target: str = ""
     met: bool | None = None  # None: no target on this line
+    tamed: str = "-"  # micrograd with its collector tamed (off, one collection per step)
+    vs_tamed: str = "-"
 
     def verdict(self) -> str:
         """The target and whether it is met, for the last column."""
@@ -126,13 +128,14 @@ class Row:
         return f"{self.target}: target {'met' if self.met else 'NOT met'}"
 
 
-_HEADER = ("workload", "ours", "micrograd", "numpy", "vs micrograd", "vs numpy", "target")
+_HEADER = ("workload", "ours", "micrograd", "mg tamed", "numpy", "vs micrograd", "vs tamed",
+           "vs numpy", "target")
 
 
 def render_table(rows: Sequence[Row]) -> str:
     """The rows as an aligned plain-text table (also valid as a markdown table body)."""
-    cells = [_HEADER] + [(r.workload, r.ours, r.micrograd, r.numpy, r.vs_micrograd, r.vs_numpy,
-                          r.verdict()) for r in rows]
+    cells = [_HEADER] + [(r.workload, r.ours, r.micrograd, r.tamed, r.numpy, r.vs_micrograd,
+                          r.vs_tamed, r.vs_numpy, r.verdict()) for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(_HEADER))]
 
     def line(row: Sequence[str]) -> str:
@@ -171,3 +174,31 @@ def machine_info() -> str:
             f"{platform.release()}\nPython {platform.python_version()} "
             f"({platform.python_implementation()}); numpy {_version('numpy')}; "
             f"micrograd {_version('micrograd')}; GC thresholds {gc.get_threshold()}")
+
+
+def tamed(setup: Setup, steps: int = 1) -> Setup:
+    """``steps`` steps in a row with Python's cyclic collector off and one ``gc.collect()``
+    after each (timed), as the best micrograd user would train.
+
+    micrograd's closures make every node part of a reference cycle, so the collector's
+    automatic passes dominate its step. Collecting once per step, after the step's result
+    replaced the previous one (``loss = step(); gc.collect()``), frees the previous graph
+    while only the current one is alive, as a training loop would.
+    """
+    def tamed_setup() -> Callable[[], object]:
+        step = setup()
+
+        def run() -> object:
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                result = None
+                for _ in range(steps):
+                    result = step()
+                    gc.collect()
+            finally:
+                if enabled:
+                    gc.enable()
+            return result
+        return run
+    return tamed_setup

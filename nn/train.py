@@ -21,7 +21,8 @@ import numpy as np
 from autograd import Value
 from nn._checks import count as _count
 from nn._checks import numpy_rng as _rng
-from nn.losses import binary_cross_entropy, hinge, l2, mse, softmax_cross_entropy
+from nn._replay import Forward
+from nn.losses import binary_cross_entropy, hinge, mse, softmax_cross_entropy
 from nn.modules import Module
 from nn.optim import SGD, Optimizer
 
@@ -177,6 +178,7 @@ def fit(model: Module, X: Any, y: Any, *,
     history.param_names = [name for name, _ in named]
     snaps: list[list[float]] = []
     grads: list[list[float]] = []
+    forward = Forward(model, loss_fn, params, l2_alpha, same_data=batch_size is None)
     start = time.perf_counter()
     step = 0
     for _ in range(epochs):
@@ -187,7 +189,7 @@ def fit(model: Module, X: Any, y: Any, *,
             keep = bool(every) and (step % every == 0 or step == steps - 1)
             before = [p.data for _, p in named] if keep else None
             try:
-                total, outputs, lr = _step(model, opt, loss_fn, params, l2_alpha, xb, yb)
+                total, outputs, lr = _step(forward, opt, xb, yb)
             except OverflowError as err:  # from the engine or the optimizer
                 raise _diverged(err, history.loss, steps) from err
             if before is not None:
@@ -207,17 +209,11 @@ def fit(model: Module, X: Any, y: Any, *,
     return history
 
 
-def _step(model: Module, opt: Optimizer, loss_fn: Callable[[Any, Any], Value],
-          params: list[Value], l2_alpha: float, xb: list[list[float]],
-          yb: list[Any]) -> tuple[Value, list[Any], float]:
-    """One training step: forward, loss (+ L2), zero_grad, backward, update; (loss, outputs, lr)."""
-    outputs = [model(x) for x in xb]
-    total = loss_fn(outputs, yb)
-    if not isinstance(total, Value):
-        raise TypeError(f"fit: the loss function must return a Value, got "
-                        f"{type(total).__name__} (build it from the outputs, which are Values)")
-    if l2_alpha:
-        total = total + l2(params, l2_alpha)
+def _step(forward: Forward, opt: Optimizer, xb: list[list[float]], yb: list[Any]
+          ) -> tuple[Any, list[Any], float]:
+    """One training step: forward and loss (built, or replayed from a tape), zero_grad,
+    backward, update; returns (loss, outputs, lr)."""
+    outputs, total = forward(xb, yb)  # Values, or replayed from a tape (nn._replay)
     lr = opt.current_lr()
     opt.zero_grad()
     total.backward()

@@ -5,9 +5,11 @@ No test here asserts a wall-clock time: timings depend on the machine and its lo
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import math
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ import pytest
 from autograd import Value
 from benchmarks import chain, moons
 from benchmarks.__main__ import main
-from benchmarks.harness import Row, render_table, speedup
+from benchmarks.harness import Row, render_table, speedup, tamed
 
 if importlib.util.find_spec("micrograd") is None:  # a failure, not a skip: CI must compare
     pytest.fail("micrograd is not installed: the benchmarks compare against it. `make bench` "
@@ -30,11 +32,16 @@ def test_quick_run_passes_the_gate_and_prints_the_table(
     assert "workload 1, our engine: loss and 337 gradients match micrograd to 1e-09" in out
     assert "workload 2, nn.MLP: loss and gradients match micrograd" in out
     assert "numpy reference: loss and gradients match micrograd" in out
+    for name in ("op by op", "fused"):
+        assert f"tape replay, {name}: " in out
+    assert out.count("match micrograd to 1e-09 and our engine bit for bit") == 2
     assert "chain gradients match the closed form" in out
     assert "CPU: " in out and "Python 3." in out
     table = out[out.index("| workload"):]
-    for label in ("W1 step", "W2 step", "W3 chain backward, 10^4 ops", "W3 per op",
-                  "W4 memory per graph node", "W5 "):
+    assert "| mg tamed " in table and "| vs tamed " in table
+    for label in ("W1 step", "W2 step", "W1 tape replay, op by op", "W2 tape replay, fused",
+                  "W3 chain backward, 10^4 ops", "W3 per op", "W4 memory per graph node",
+                  "W4 tape of the W1 graph", "W5 ", "W6 make demo's moons training (3 steps"):
         assert label in table, f"no {label!r} row in the table:\n{table}"
     lines = [line for line in table.splitlines() if line.startswith("|")]
     assert len({len(line) for line in lines}) == 1, "the table's columns are not aligned"
@@ -42,6 +49,9 @@ def test_quick_run_passes_the_gate_and_prints_the_table(
         loop = next(line for line in lines if title in line and "-step loop" in line)
         fresh = next(line for line in lines if title in line and ", fresh" in line)
         assert "faster than micrograd: target " in loop and "(no target" in fresh
+    for title in ("W1 tape replay", "W2 tape replay"):  # the tape is judged against tamed
+        loop = next(line for line in lines if title in line and "-step loop" in line)
+        assert "faster than micrograd tamed: target " in loop
     w3 = next(line for line in lines if "10^3 ops" in line)
     assert "RecursionError" in w3  # micrograd's recursive sort, shown instead of crashing
     assert "targets met:" in out
@@ -141,3 +151,24 @@ def test_table_and_ratio_wording() -> None:
     table = render_table([Row("a", "1 ms", target="t", met=True), Row("bb", "2 ms", met=False)])
     assert "t: target met" in table and ": target NOT met" in table
     assert len({len(line) for line in table.splitlines()}) == 1
+
+
+def test_tamed_runs_the_steps_with_the_collector_off_and_collects_after_each() -> None:
+    seen: list[bool] = []
+    collections: list[str] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    def setup() -> Callable[[], object]:
+        return lambda: seen.append(gc.isenabled()) or len(seen)
+
+    run = tamed(setup, 3)()
+    gc.callbacks.append(watch)
+    try:
+        assert run() == 3  # the last step's result
+    finally:
+        gc.callbacks.remove(watch)
+    assert seen == [False] * 3 and gc.isenabled()
+    assert collections == ["start"] * 3  # one collection after each step

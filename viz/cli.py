@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain, count
 from typing import NoReturn
 
-from autograd import Trace, Value, backprop_steps
+from autograd import Tape, Trace, Value, backprop_steps, walk
 from autograd._files import check_targets, write_all, write_atomic  # noqa: F401 -- write_atomic: demos import it from here
 from viz._format import number
 from viz.dot import GraphTooLarge, LayoutCost, check_layout, draw_dot
@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --html: the learner types each gradient of the backward pass")
     p.add_argument("--check", action="store_true",
                    help="compare every gradient with finite differences (gradcheck)")
+    p.add_argument("--tape", action="store_true",
+                   help="also print the graph as a tape: its Wengert list, forward and adjoints")
     p.add_argument("--interactive", "-i", action="store_true",
                    help="step with the keyboard (on a terminal)")
     p.add_argument("--digits", type=int, default=4, choices=range(1, 16), metavar="N",
@@ -274,6 +276,9 @@ def _print_trace(args: argparse.Namespace, expr: Expression, root: Value, trace:
         print("stepgrad: --interactive needs a terminal; printing every step", file=sys.stderr)
     if not stepped:
         out.write(format_trace(trace, digits=args.digits, color=use_color(out)))
+    if args.tape:
+        leaves = {n.label: n for n in walk(root) if n.op is None and n.label in expr.names}
+        print(f"\n{Tape.record(root, inputs=[leaves[n] for n in expr.names if n in leaves])}")
 
 
 def _tolerant_streams() -> None:

@@ -1,0 +1,352 @@
+"""The tape: its replay equals the engine bit for bit, raises the engine's errors, and prints
+as the Wengert list a textbook writes."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import OPS, Op, Tape, TapeMismatch, Value, apply_op, dot, grad, sum_values, walk
+from autograd.strategies import INPUTS, programs
+from demos.neuron import neuron
+
+
+def _engine(fn: Callable[..., Value], xs: list[float]) -> tuple[float, list[float]]:
+    """The engine's value and gradients of fn at xs, through backward() (not grad())."""
+    leaves = [Value(x) for x in xs]
+    root = fn(*leaves)
+    root.backward()
+    return root.data, [x.grad for x in leaves]
+
+
+def _outcome(run: Callable[[], Any]) -> Any:
+    """What run() returns, or the type and message of the error it raises (a gradient that
+    overflows is named as a Value by the engine, as a slot by the tape: the type is compared)."""
+    try:
+        return run()
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        return type(err), "a gradient overflows" if "gradient reaching" in str(err) else str(err)
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs(max_inputs=3, max_ops=10))
+def test_replay_equals_the_engine_bit_for_bit(case: Any) -> None:
+    program, xs = case
+    leaves = [Value(x) for x in xs]
+    root = program(*leaves)
+    tape = Tape.record(root, inputs=leaves)
+    assert tape.forward(xs) == root.data
+    grads = tape.backward()
+    root.backward()
+    assert grads == tape.grads == [x.grad for x in leaves]
+    assert tape.grads == grad(root, leaves)
+    every = tape._backward_reference()  # the plain loop the fast replay optimises
+    assert [every[s] for s in tape._inputs] == grads
+    assert len(tape) == sum(n.op is not None for n in walk(root))
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs(max_inputs=3, max_ops=10), st.lists(INPUTS.floats(), min_size=3, max_size=3))
+def test_replay_at_new_values_equals_a_rebuild(case: Any, new: list[float]) -> None:
+    program, xs = case
+    new = new[:len(xs)]
+    tape = Tape.record(program, inputs=xs)
+
+    def replay() -> tuple[float, list[float]]:
+        value = tape.forward(new)
+        return value, tape.backward()
+
+    assert _outcome(replay) == _outcome(lambda: _engine(program, new))  # or the same error
+
+
+def _moons_step(fused: bool, values: list[float] | None = None) -> tuple[Value, list[Value]]:
+    """micrograd's demo loss on 12 moons points (nn.MLP, hinge, L2), optionally at values."""
+    from nn import MLP, hinge, l2
+    from nn.datasets import moons
+
+    X, y = moons(12, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=1, fused=fused)
+    for p, v in zip(model.parameters(), values or [], strict=values is not None):
+        p.data = v
+    loss = hinge([model(x) for x in X.tolist()], (2 * y - 1).tolist()) + l2(model, 1e-4)
+    return loss, model.parameters()
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_mlp_step_replays_exactly_and_tracks_an_sgd_update(fused: bool) -> None:
+    loss, params = _moons_step(fused)
+    tape = Tape.record(loss, inputs=params)
+    assert tape.forward([p.data for p in params]) == loss.data
+    assert tape.backward() == grad(loss, params)
+    new = [p.data - 0.5 * g for p, g in zip(params, tape.grads, strict=True)]  # an SGD step
+    rebuilt, new_params = _moons_step(fused, new)
+    assert tape.forward(new) == rebuilt.data != loss.data
+    assert tape.backward() == grad(rebuilt, new_params)
+
+
+def test_outputs_are_kept_at_every_forward() -> None:
+    x, w = Value(0.5), Value(2.0)
+    hidden = (x * w).tanh()
+    root = hidden * hidden + x
+    tape = Tape.record(root, inputs=[x, w], outputs=[hidden, x])
+    assert tape.outputs == [hidden.data, 0.5] and tape.value == root.data
+    tape.forward([-1.0, 3.0])
+    assert tape.outputs == [math.tanh(-3.0), -1.0]
+    with pytest.raises(ValueError, match=r"outputs\[0\] is not a node of the recorded graph"):
+        Tape.record(root, inputs=[x], outputs=[Value(1.0)])
+
+
+def test_n_ary_nodes_with_repeated_operands_and_odd_counts() -> None:
+    a, b = Value(1.5), Value(-2.0)
+
+    def f(a: Value, b: Value) -> Value:
+        return (dot([a, b, a], [a, a, b], b) + sum_values([a]) + dot([], []) + dot([a], [b])
+                + sum_values([a, b, a, a]))
+
+    root = f(a, b)
+    tape = Tape.record(root, inputs=[a, b])
+    assert tape.forward([1.5, -2.0]) == root.data
+    assert tape.backward() == grad(root, [a, b])
+    tape.forward([0.25, 3.0])
+    assert tape.backward() == _engine(f, [0.25, 3.0])[1]
+
+
+def test_a_leaf_as_root_is_a_tape_of_no_ops() -> None:
+    x = Value(3.0, "x")
+    tape = Tape.record(x, inputs=[x])
+    assert len(tape) == 0 and tape.forward([5.0]) == 5.0 and tape.backward() == [1.0]
+    assert str(tape).splitlines()[2:] == ["  v0 = x = 5.0  (input 1)",  # the latest values
+                                          "backward (every adjoint starts at 0):", "  v0\u0304 = 1"]
+
+
+def test_an_input_the_root_does_not_use_gets_zero_and_other_leaves_stay_constant() -> None:
+    x, unused, c = Value(3.0), Value(1.0), Value(10.0)
+    tape = Tape.record(x * c, inputs=[x, unused])
+    assert tape.forward([4.0, 7.0]) == 40.0
+    assert tape.backward() == [10.0, 0.0]
+    assert tape.backward(2.0) == [20.0, 0.0]  # a seed scales, as backward(grad) does
+
+
+def test_a_row_of_your_own_replays_through_the_engine() -> None:
+    cube = Op("cube", "cube", 1, lambda x: x**3, lambda out, x: (3 * x**2,), ("3*x^2",))
+    x = Value(2.0)
+    root = apply_op(cube, x) * x
+    tape = Tape.record(root, inputs=[x])
+    assert tape.forward([-1.5]) == (-1.5) ** 4
+    assert tape.backward() == [4 * (-1.5) ** 3]
+    assert "v1 = cube(v0)" in str(tape)
+
+
+# -- errors: the engine's own, naming the op and the operand value --------------------------
+
+def _same_error(fn: Callable[..., Value], recorded: float, new: float, *, backward: bool) -> None:
+    tape = Tape.record(fn, inputs=[recorded])
+    expected = _outcome(lambda: _engine(fn, [new]))
+    assert isinstance(expected, tuple) and isinstance(expected[0], type)
+    if backward:
+        tape.forward([new])
+        got = _outcome(tape.backward)
+    else:
+        got = _outcome(lambda: tape.forward([new]))
+    assert got == expected
+
+
+@pytest.mark.parametrize(("fn", "recorded", "new"), [
+    (lambda x: (x + 1.0).log(), 1.0, -3.0),  # log of a negative
+    (lambda x: 1.0 / x, 2.0, 0.0),  # division by zero
+    (lambda x: (x * 3.0).exp(), 1.0, 400.0),  # exp overflows (math.exp raises)
+    (lambda x: x * x * 1e300, 1.0, 1e10),  # mul overflows silently: the engine's check
+    (lambda x: (x.exp() - 1.0).log().tanh(), 1.0, -2.0),  # an error deep in the graph
+    (lambda x: x ** -1.0, 1.0, 0.0),  # 0 to a negative power
+])
+def test_forward_domain_errors_are_the_engines(fn: Callable[..., Value], recorded: float,
+                                               new: float) -> None:
+    _same_error(fn, recorded, new, backward=False)
+
+
+@pytest.mark.parametrize(("fn", "recorded", "new"), [
+    (lambda x: x.sqrt(), 4.0, 0.0),  # d sqrt / dx at 0
+    (lambda x: (x * 2.0) ** 0.5, 1.0, 0.0),  # the power rule at 0
+    (lambda x: x ** x, 2.0, 0.0),  # powv's base must be positive: forward raises first
+])
+def test_backward_domain_errors_are_the_engines(fn: Callable[..., Value], recorded: float,
+                                                new: float) -> None:
+    tape = Tape.record(fn, inputs=[recorded])
+    expected = _outcome(lambda: _engine(fn, [new]))
+    assert isinstance(expected, tuple)
+    try:
+        tape.forward([new])
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        assert (type(err), str(err)) == expected
+        return
+    assert _outcome(tape.backward) == expected
+    assert "(backward)" in expected[1]
+
+
+def test_explicit_inf_propagates_as_in_the_engine() -> None:
+    def f(x: Value) -> Value:
+        return x.sin() + x
+
+    tape = Tape.record(f, inputs=[1.0])
+    value = tape.forward([math.inf])
+    engine_value, engine_grads = _engine(f, [math.inf])
+    assert math.isnan(value) and math.isnan(engine_value)
+    assert [math.isnan(g) for g in tape.backward()] == [math.isnan(g) for g in engine_grads]
+
+
+def test_a_gradient_that_overflows_is_named() -> None:
+    x = Value(1e300)
+    root = (x * 10.0).tanh() * x
+    tape = Tape.record(root, inputs=[x])
+    with pytest.raises(OverflowError, match="backward"):
+        root.backward(1e10)  # the engine refuses it too
+    with pytest.raises(OverflowError, match=r"Tape.backward: the gradient reaching v\d+ "
+                                            r"overflows a float \(inf\); rescale"):
+        tape.backward(1e10)
+
+
+# -- the Wengert list --------------------------------------------------------------------
+
+NEURON_TAPE = """\
+Tape: 5 ops over 10 slots; root v9
+forward:
+  v0 = x1 = 2.0  (input 1)
+  v1 = w1 = -3.0  (input 2)
+  v2 = v0 * v1
+  v3 = x2 = 0.0  (input 3)
+  v4 = w2 = 1.0  (input 4)
+  v5 = v3 * v4
+  v6 = v2 + v5
+  v7 = b = 6.881373587019543  (input 5)
+  v8 = v6 + v7  # n
+  v9 = tanh(v8)  # o
+backward (every adjoint starts at 0):
+  v9\u0304 = 1
+  v8\u0304 += v9\u0304 * (1 - tanh(v8)^2)
+  v6\u0304 += v8\u0304 * 1
+  v7\u0304 += v8\u0304 * 1
+  v2\u0304 += v6\u0304 * 1
+  v5\u0304 += v6\u0304 * 1
+  v3\u0304 += v5\u0304 * v4
+  v4\u0304 += v5\u0304 * v3
+  v0\u0304 += v2\u0304 * v1
+  v1\u0304 += v2\u0304 * v0"""
+
+
+def test_print_of_the_classic_neuron_is_its_wengert_list() -> None:
+    v = neuron()
+    tape = Tape.record(v["o"], inputs=[v[k] for k in ("x1", "w1", "x2", "w2", "b")])
+    assert str(tape) == NEURON_TAPE
+    assert repr(tape) == "<Tape: 5 ops, 5 inputs, root v9>"
+    # the names are the ones the backprop trace gives unlabelled nodes (the terminal stepper)
+    from viz._format import node_names
+
+    order = walk(v["o"])
+    assert node_names(order)[order[2]] == "v2" and "v2 = v0 * v1" in str(tape)
+
+
+def test_every_row_prints_with_its_own_formula() -> None:
+    x, y = Value(0.5), Value(2.0)
+    root = sum_values([-x, abs(x), x ** 2, x ** y, x / y, x - y, dot([x], [y], y)])
+    text = str(Tape.record(root, inputs=[x, y]))
+    # walk order: x is v0, the constant 2 is v3, y is v5
+    for line in ("v1 = -v0", "v2 = abs(v0)", "v4 = v0 ** v3", "v6 = v0 ** v5", "v7 = v0 / v5",
+                 "v8 = v0 - v5", "v9 = dot(v0, v5, v5)", "v0\u0304 += v1\u0304 * -1",
+                 "* sign(v0)", "* (v3*v0^(v3-1))", "v3\u0304 += v4\u0304 * (0 (constant exponent))",
+                 "* (v0^v5*log(v0))", "* (-v0/v5^2)", "* (1/v5)", "v5\u0304 += v9\u0304 * v0"):
+        assert line in text, f"{line!r} not in\n{text}"
+    for name, op in OPS.items():  # every row has a formula for each slot the tape prints
+        assert all(op.formula(i, 3) for i in range(op.arity or 3)), name
+
+
+# -- the guard: a tape replays one structure -----------------------------------------------
+
+def test_wrong_use_is_refused_with_a_clear_message() -> None:
+    x, w = Value(1.0), Value(2.0)
+    y = x * w
+    tape = Tape.record(y, inputs=[x, w])
+    with pytest.raises(ValueError, match="1 values for 2 inputs"):
+        tape.forward([1.0])
+    with pytest.raises(TypeError, match=r"values\[1\] must be a real number, got str"):
+        tape.forward([1.0, "2"])
+    with pytest.raises(ValueError, match=r"inputs\[0\] is made by the op mul; a tape's inputs "
+                                         "are leaves"):
+        Tape.record(y.tanh(), inputs=[y])
+    with pytest.raises(ValueError, match="the same Value twice"):
+        Tape.record(y, inputs=[x, x])
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value, got float"):
+        Tape.record(y, inputs=[1.0])
+    with pytest.raises(TypeError, match="root must be a Value or a function"):
+        Tape.record(3.0, inputs=[])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="the function must return a Value, got float"):
+        Tape.record(lambda x: 1.0, inputs=[1.0])  # type: ignore[arg-type, return-value]
+    with pytest.raises(RuntimeError, match=r"call tape.backward\(\)"):
+        Tape.record(y, inputs=[x, w]).grads  # noqa: B018
+    with pytest.raises(TypeError, match="recorded from a Value, not a function"):
+        tape.check([1.0, 2.0])
+
+
+def test_check_finds_a_graph_chosen_by_python_control_flow() -> None:
+    def leaky(x: Value) -> Value:
+        return x.relu() if x.data > 0 else x * 0.01  # the graph depends on the data
+
+    tape = Tape.record(leaky, inputs=[1.0])
+    tape.check([2.0])  # same branch: the tape is valid there
+    assert tape.forward([2.0]) == 2.0
+    with pytest.raises(TapeMismatch, match=r"op 1 is mul, the tape has relu.*chooses "
+                                           "its graph from the data"):
+        tape.check([-1.0])
+
+
+def test_check_finds_a_constant_taken_from_the_data() -> None:
+    def shifted(x: Value) -> Value:
+        return (x - max(x.data, 0.0)).exp()  # the softplus trick: a data-dependent constant
+
+    tape = Tape.record(shifted, inputs=[2.0])
+    tape.check([2.0])
+    with pytest.raises(TapeMismatch, match=r"the constant v1 is 3\.0, the tape has 2\.0"):
+        tape.check([3.0])
+
+
+def test_check_finds_operands_swapped_by_a_branch() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return x - y if x.data < 5 else y - x
+
+    tape = Tape.record(f, inputs=[1.0, 2.0])
+    with pytest.raises(TapeMismatch, match=r"input 1 is v1, the tape has v0"):
+        tape.check([6.0, 2.0])  # y - x: y is met first, so the leaves are numbered the other way
+
+    def g(x: Value, y: Value) -> Value:
+        s = x * y
+        return (s - x) if x.data < 5 else (x - s)
+
+    tape = Tape.record(g, inputs=[1.0, 2.0])
+    with pytest.raises(TapeMismatch, match=r"v3 = v0 - v2, the tape has v3 = v2 - v0"):
+        tape.check([6.0, 2.0])
+    with pytest.raises(ValueError, match="1 values for 2 inputs"):
+        tape.check([6.0])
+
+
+def test_tape_memory_is_a_few_list_entries_per_op() -> None:
+    loss, params = _moons_step(fused=False)
+    tape = Tape.record(loss, inputs=params)
+    assert len(tape) > 5000
+    lists = (tape._rows, tape._forwards, tape._partials, tape._a, tape._b, tape._vals)
+    per_op = sum(sys.getsizeof(x) for x in lists) / len(tape)
+    assert per_op < 6 * 8 * 1.25  # six list entries per op: no object per instruction
+
+
+def test_the_cli_prints_the_tape_after_the_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    from viz.cli import main
+
+    assert main(["tanh(x1*w1 + x2*w2 + b)", "x1=2", "x2=0", "w1=-3", "w2=1",
+                 "b=6.8813735870195432", "--tape"]) == 0
+    out = capsys.readouterr().out
+    assert out[out.index("Tape: "):].rstrip() == NEURON_TAPE.replace("  # n", "")
+    assert "do/dv6 = " in out  # the steps name the sum v6, as the tape does
