@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd._files import write_atomic
 from viz.mlp import NEGATIVE_COLOR, POSITIVE_COLOR
 from viz.training import BANDS
 
@@ -103,13 +102,11 @@ def write_gif(view: TrainingView, path: Path, *, frames: int, fps: int) -> Path:
     cmap = _band_colors()
     anim = FuncAnimation(fig, lambda k: _draw(fig, axes, view, chosen[k], cmap),
                          frames=len(chosen))
-    fd, tmp = tempfile.mkstemp(suffix=".gif", prefix=f".{path.name}.", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        anim.save(tmp, writer=PillowWriter(fps=fps))
-        os.replace(tmp, path)
-    finally:
-        plt.close(fig)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with tempfile.TemporaryDirectory() as tmp:  # Pillow writes a file; ours is written whole
+        frames_file = Path(tmp) / "replay.gif"
+        try:
+            anim.save(frames_file, writer=PillowWriter(fps=fps))
+        finally:
+            plt.close(fig)
+        write_atomic(path, frames_file.read_bytes())
     return path

@@ -198,3 +198,11 @@ def test_inline_in_jupyter_the_page_sits_in_a_sandboxed_frame(run: Any) -> None:
     frame = TrainingView(model, X, y, history, title=NASTY)._repr_html_()
     assert frame.startswith("<iframe srcdoc=\"") and 'sandbox="allow-scripts"' in frame
     assert "<img" not in frame and "<script" not in frame  # all escaped inside srcdoc
+
+
+def test_the_gif_gets_the_usual_file_permissions(tmp_path: Path, run: Any) -> None:
+    model, X, y, history = run
+    mask = os.umask(0o022)
+    os.umask(mask)  # read the process's umask back as it was
+    path = TrainingView(model, X, y, history).save_gif(tmp_path / "run.gif", frames=2)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
