@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,3 +65,37 @@ def numpy_rng(value: Any) -> np.random.Generator:
     if seed(value) < 0:
         raise ValueError(f"seed must be an integer >= 0, got {value!r}")
     return np.random.default_rng(int(value))
+
+
+def check_state(names: Sequence[str], state: Any, where: str) -> list[float]:
+    """``state``'s values in the order of ``names`` as floats, or a ValueError naming the first
+    problem (prefixed by ``where``): names must match exactly, every value be a finite real."""
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{where}: parameters must map names to numbers, got "
+                         f"{type(state).__name__}")
+    missing = [name for name in names if name not in state]
+    expected = set(names)
+    unexpected = [name for name in state if name not in expected]
+    if missing or unexpected:
+        first = (f"missing parameter {missing[0]!r}" if missing
+                 else f"unexpected parameter {unexpected[0]!r}")
+        counts = (f" ({len(state)} parameters given, the model has {len(names)})"
+                  if len(state) != len(names) else "")
+        raise ValueError(f"{where}: {first}{counts}; names must match the model's "
+                         "named_parameters()")
+    return [_finite(where, name, state[name]) for name in names]
+
+
+def _finite(where: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
+                         f"{value!r:.40}, not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond 1.8e308
+        raise ValueError(f"{where}: parameter {name!r} is an integer too large for a float; "
+                         "parameters must be finite numbers") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
+                         "finite numbers")
+    return number

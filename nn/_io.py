@@ -2,23 +2,21 @@
 
 A file looks like ``{"format": "stepgrad.nn", "version": 1, "model": {architecture},
 "parameters": {name: number}}``. Never pickle: a model file is data, and loading it runs no code.
-This layer knows nothing of `Module`: it writes and reads dicts, and `check_state` checks a
-state against a list of names (``Module.load_state_dict`` uses it), so nothing here imports
-``nn.modules``.
+This layer knows nothing of `Module`: it writes and reads dicts; the checks of a state against
+a model's names live in `nn._checks.check_state`, which ``Module.load_state_dict`` calls.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from os import PathLike
 from typing import Any
 
 from autograd._files import read_limited, write_atomic
 
-__all__ = ["FORMAT", "MAX_FILE_SIZE", "VERSION", "check_state", "load", "save", "write_atomic"]
+__all__ = ["FORMAT", "MAX_FILE_SIZE", "VERSION", "load", "save", "write_atomic"]
 
 FORMAT = "stepgrad.nn"
 VERSION = 1
@@ -26,40 +24,6 @@ MAX_FILE_SIZE = 256 * 2**20
 """Bytes; a bigger model file is refused before it is read (about 8 million parameters)."""
 _KEYS = ("format", "version", "model", "parameters")
 _MAX_DIGITS = 4000  # below Python's int-to-str limit; no finite float is this long
-
-
-def check_state(names: Sequence[str], state: Any, where: str) -> list[float]:
-    """``state``'s values in the order of ``names`` as floats, or a ValueError naming the first
-    problem (prefixed by ``where``): names must match exactly, every value be a finite real."""
-    if not isinstance(state, Mapping):
-        raise ValueError(f"{where}: parameters must map names to numbers, got "
-                         f"{type(state).__name__}")
-    missing = [name for name in names if name not in state]
-    expected = set(names)
-    unexpected = [name for name in state if name not in expected]
-    if missing or unexpected:
-        first = (f"missing parameter {missing[0]!r}" if missing
-                 else f"unexpected parameter {unexpected[0]!r}")
-        counts = (f" ({len(state)} parameters given, the model has {len(names)})"
-                  if len(state) != len(names) else "")
-        raise ValueError(f"{where}: {first}{counts}; names must match the model's "
-                         "named_parameters()")
-    return [_finite(where, name, state[name]) for name in names]
-
-
-def _finite(where: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where}: parameter {name!r} is {type(value).__name__} "
-                         f"{value!r:.40}, not a number")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond 1.8e308
-        raise ValueError(f"{where}: parameter {name!r} is an integer too large for a float; "
-                         "parameters must be finite numbers") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{where}: parameter {name!r} is {number}; parameters must be "
-                         "finite numbers")
-    return number
 
 
 def save(path: str | PathLike[str], architecture: dict[str, Any],
@@ -79,7 +43,7 @@ def save(path: str | PathLike[str], architecture: dict[str, Any],
 
 
 def load(path: str | PathLike[str], architecture: dict[str, Any]) -> Any:
-    """The parameters stored in ``path`` (still to be checked with `check_state`), after
+    """The parameters stored in ``path`` (still to be checked with `nn._checks.check_state`), after
     checking the file is a stepgrad model file of ``architecture``."""
     where = str(path)
     document = _read_json(path, where)

@@ -17,6 +17,7 @@ from typing import Any
 
 from autograd import Value, dot
 from nn import _io
+from nn._checks import check_state as _check_state
 from nn._checks import count as _count
 from nn._checks import seed as _seed
 
@@ -88,7 +89,7 @@ class Module:
 
     def _set_state(self, state: Any, where: str) -> None:
         named = self.named_parameters()
-        values = _io.check_state([name for name, _ in named], state, where)
+        values = _check_state([name for name, _ in named], state, where)
         for (_, p), value in zip(named, values, strict=True):
             p.data = value
 
