@@ -479,16 +479,24 @@ def _backprop(root: Value, seed: float, *, accumulate: bool) -> dict[Value, floa
     """
     nodes = walk(root)
     with _PASS:
-        try:
-            for node in nodes:
-                node._g = 0.0
-            root._g = seed
-            _float_pass(nodes, seed)
-            return _take(nodes, accumulate)
-        except BaseException:  # failed, or interrupted anywhere above: clear the scratch
-            for node in nodes:
-                node._g = None
-            raise
+        # no `try:` line directly in here: on CPython 3.11 an exception raised at a `try:`
+        # line (a NOP) inside a `with` skips the lock's release
+        return _gather(root, nodes, seed, accumulate)
+
+
+def _gather(root: Value, nodes: list[Value], seed: float, accumulate: bool
+            ) -> dict[Value, float]:
+    """The pass under the lock: scratch slots filled, then committed or cleared."""
+    try:
+        for node in nodes:
+            node._g = 0.0
+        root._g = seed
+        _float_pass(nodes, seed)
+        return _take(nodes, accumulate)
+    except BaseException:  # failed, or interrupted anywhere above: clear the scratch
+        for node in nodes:
+            node._g = None
+        raise
 
 
 def _float_pass(nodes: list[Value], seed: float) -> None:
@@ -544,14 +552,18 @@ def _take(nodes: list[Value], accumulate: bool) -> dict[Value, float]:
 
 def _commit(nodes: list[Value], grads: list[float]) -> None:
     """Add ``grads`` to the nodes' ``.grad``, all or none (as ``_take``, for create_graph)."""
-    with _PASS:
-        old = [node.grad for node in nodes]
-        try:
-            for node, g in zip(nodes, grads, strict=True):
-                node.grad += g
-        except BaseException:
-            _restore(nodes, old)
-            raise
+    with _PASS:  # no `try:` line directly in here: see _backprop
+        _add_all(nodes, grads)
+
+
+def _add_all(nodes: list[Value], grads: list[float]) -> None:
+    old = [node.grad for node in nodes]
+    try:
+        for node, g in zip(nodes, grads, strict=True):
+            node.grad += g
+    except BaseException:
+        _restore(nodes, old)
+        raise
 
 
 def _restore(nodes: list[Value], old: list[float]) -> None:
