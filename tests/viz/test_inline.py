@@ -57,3 +57,31 @@ def test_a_small_graph_keeps_its_size(browser: Browser, tmp_path: Path) -> None:
 def test_a_wide_network_diagram_scales_down_too(browser: Browser, tmp_path: Path) -> None:
     svg = draw_mlp(MLP(3, [16, 16, 16, 16, 1], seed=0))._repr_mimebundle_()["image/svg+xml"]
     assert shown_width(browser, tmp_path, svg, 300) <= 300
+
+
+# JupyterLab's own table rules (its rendermime stylesheet), as a notebook page applies them
+JUPYTER_TABLES = """
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: right; padding: 0.5em; }
+.jp-RenderedHTMLCommon tbody tr:nth-child(odd) { background: rgb(245, 245, 245); }
+.jp-RenderedHTMLCommon tbody tr:hover { background: rgba(66, 165, 245, 0.2); }
+"""
+
+
+def test_the_stepper_card_keeps_its_alignment_under_jupyters_table_styles(
+        browser: Browser, tmp_path: Path) -> None:
+    from viz import Stepper
+
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    page_file = tmp_path / "notebook.html"
+    page_file.write_text(f"<!DOCTYPE html><style>{JUPYTER_TABLES}</style>"
+                         f'<div class="jp-RenderedHTMLCommon">{Stepper(a * b)._repr_html_()}'
+                         "</div>", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    styles = page.evaluate("""() => [...document.querySelectorAll('.sg-chain tr')].map(tr => {
+        const cells = [...tr.children].map(c => getComputedStyle(c).textAlign);
+        return [getComputedStyle(tr).backgroundColor, ...cells]; })""")
+    page.close()
+    assert len(styles) == 4
+    for background, *aligns in styles:
+        assert background == "rgba(0, 0, 0, 0)" and aligns == ["left", "left"], styles
