@@ -435,3 +435,22 @@ def test_random_program_steps_match_its_trace(browser: Browser, pages_dir: Path,
         assert opened.dialogs == []
     finally:
         close(opened)
+
+
+def test_space_plays_even_after_a_button_was_clicked(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "neuron_space.html")
+    page, p = opened.page, stepper.prefix
+    try:
+        page.click(f"#{p}next")
+        page.wait_for_selector(f"#{p}root[data-step='1']")
+        page.keyboard.press(" ")  # plays: not a second click on Next
+        page.wait_for_selector(f"#{p}play[aria-pressed=true]")
+        page.keyboard.press(" ")
+        page.wait_for_selector(f"#{p}play[aria-pressed=false]")
+        page.click(f"#{p}fit")
+        page.keyboard.press(" ")
+        page.wait_for_selector(f"#{p}play[aria-pressed=true]")
+        assert opened.errors == []
+    finally:
+        page.close()

@@ -221,11 +221,13 @@ function stepgradStepper(prefix, standalone) {
   const first = () => go(0);
   const last = () => go(LAST);
 
-  ui.first.addEventListener("click", () => { pause(); first(); });
-  ui.prev.addEventListener("click", () => { pause(); prev(); });
-  ui.next.addEventListener("click", () => { pause(); next(); });
-  ui.last.addEventListener("click", () => { pause(); last(); });
-  ui.play.addEventListener("click", toggle);
+  // after a click the keys go back to the stepper, so Space plays rather than clicking again
+  const refocus = () => root.focus({ preventScroll: true });
+  ui.first.addEventListener("click", () => { pause(); first(); refocus(); });
+  ui.prev.addEventListener("click", () => { pause(); prev(); refocus(); });
+  ui.next.addEventListener("click", () => { pause(); next(); refocus(); });
+  ui.last.addEventListener("click", () => { pause(); last(); refocus(); });
+  ui.play.addEventListener("click", () => { toggle(); refocus(); });
   ui.slider.addEventListener("input", () => { pause(); go(ui.slider.value); });
   ui.speed.addEventListener("change", () => {
     if (timer !== null) { pause(); play(); }
@@ -233,6 +235,7 @@ function stepgradStepper(prefix, standalone) {
   ui.fit.addEventListener("click", () => {
     const on = ui.view.classList.toggle("sg-fit");
     ui.fit.setAttribute("aria-pressed", String(on));
+    refocus();
   });
 
   const keys = { ArrowRight: next, ArrowLeft: prev, Home: first, End: last, " ": toggle };
