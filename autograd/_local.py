@@ -72,7 +72,7 @@ class Culprit:
     name: str  # the node's label, else v<i> with i its place in walk(root)
     expression: str  # how it was made, e.g. ``log1p(v2)``
     slot: int  # the operand slot whose partial is wrong
-    operand: str  # the row's name for that operand: x, y, n, w_1, ...
+    operand: str  # the row's name for that operand: x, y, n, w_0, ...
     analytic: float  # the row's partial derivative
     numeric: float  # finite differences of the row's forward
     numeric_error: float

@@ -123,3 +123,27 @@ def test_input_labels_and_bad_models() -> None:
         draw_mlp(SimpleNamespace(nin=2))
     with pytest.raises(ValueError, match="max_neurons"):
         draw_mlp(MLP(2, [1], seed=0), max_neurons=1)
+
+
+def test_a_weight_enters_its_dot_node_on_the_edge_with_its_own_index() -> None:
+    from autograd import walk
+    from nn import MLP
+    from viz import draw_dot
+
+    model = MLP(4, [3, 2], seed=0)
+    out = model([0.5, -1.0, 2.0, 0.25])[0]
+    names = dict((p, n) for n, p in model.named_parameters())
+    source = draw_dot(out, max_nodes=1000).source
+    order = walk(out)
+    index = {v: i for i, v in enumerate(order)}
+    checked = 0
+    for node in order:
+        if node.op is not None and node.op.name == "dot":
+            for slot, parent in enumerate(node.parents):
+                name = names.get(parent, "")
+                if ".w." in name:
+                    k = name.rsplit(".", 1)[1]
+                    edge = f"n{index[parent]} -> n{index[node]} [label=w_{k}"
+                    assert edge in source.replace('"', ""), (name, slot)
+                    checked += 1
+    assert checked == 4 * 3 + 3  # every first-layer weight, the first output neuron's three
