@@ -23,6 +23,7 @@ import math
 import os
 import secrets
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,18 @@ _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", 
                       "contribution", "update", "view", "data"}) | EXERCISE_IDS
 _CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'")
+
+
+def _params(params: Any) -> frozenset[Value]:
+    """``params=`` as a set of Values (e.g. ``model.parameters()``), or a TypeError."""
+    if isinstance(params, (str, bytes, Value)) or not isinstance(params, Iterable):
+        raise TypeError(f"Stepper: params must be a list of Values (e.g. model.parameters()), "
+                        f"got {type(params).__name__}")
+    found = frozenset(params)
+    strays = [type(p).__name__ for p in found if type(p) is not Value]
+    if strays:
+        raise TypeError(f"Stepper: params must hold Values, got a {strays[0]}")
+    return found
 
 
 def _asset(name: str) -> str:
@@ -84,7 +97,8 @@ class Stepper:
     """
 
     def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
-                 title: str | None = None, digits: int = DIGITS, exercise: bool = False) -> None:
+                 title: str | None = None, digits: int = DIGITS, exercise: bool = False,
+                 params: Iterable[Value] = ()) -> None:
         root = as_stepgrad(root, grads=False)  # a micrograd-style Value of any engine
         if type(root) is not Value:
             raise TypeError(f"Stepper: root must be a Value, got {type(root).__name__}")
@@ -111,6 +125,8 @@ class Stepper:
             raise TypeError(f"Stepper: exercise must be True or False, got {exercise!r}")
         self.exercise = exercise
         """Exercise mode: the learner types each gradient of the backward pass (exercise.js)."""
+        self.params = _params(params)
+        """Leaves drawn as parameters rather than inputs, as draw_dot's ``params=``."""
         # random, so that steppers shown in one notebook (even across kernel restarts) never
         # share element ids
         self.prefix = f"sg{secrets.token_hex(4)}-"
@@ -269,7 +285,7 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         """draw_dot's SVG made ready to animate, and the words before each cell's number."""
         t = self.trace
         order = t.order
-        svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads,
+        svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads, params=self.params,
                              max_nodes=len(order), digits=self.digits).pipe(format="svg")
         svg = ET.fromstring(svg_bytes)
         names = {node: visible(name) for node, name in node_names(order).items()}  # no U+FFFE

@@ -352,3 +352,20 @@ def test_save_names_a_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError, match="is a directory"):
         Stepper(neuron()).save(tmp_path)
     assert os.listdir(tmp_path) == []
+
+
+def test_stepper_colours_params_as_draw_dot_does() -> None:
+    from nn import MLP
+    from viz.dot import KIND_COLORS
+
+    model = MLP(2, [2, 1], seed=0)
+    out = model([1.0, -2.0])
+    plain = Stepper(out).html()
+    marked = Stepper(out, params=model.parameters()).html()
+    parameter = KIND_COLORS["parameter"]
+    assert parameter not in plain  # the weights look like inputs without params=
+    assert marked.count(parameter) >= len(model.parameters())
+    with pytest.raises(TypeError, match="params must"):
+        Stepper(out, params=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="params must hold Values"):
+        Stepper(out, params=[1.0])  # type: ignore[list-item]
