@@ -454,3 +454,22 @@ def test_space_plays_even_after_a_button_was_clicked(browser: Browser, pages_dir
         assert opened.errors == []
     finally:
         page.close()
+
+
+def test_the_narration_of_an_mlp_stays_short(browser: Browser, pages_dir: Path) -> None:
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    stepper = Stepper(model([0.5, -1.0]), params=model.parameters())
+    opened = open_page(browser, stepper, pages_dir / "mlp_narration.html")
+    page, p = opened.page, stepper.prefix
+    try:
+        longest = 0
+        for s in range(0, stepper.last_step + 1, 7):
+            page.evaluate(f"window.location.hash = '#step={s}'")
+            page.wait_for_selector(f"#{p}root[data-step='{s}']")
+            longest = max(longest, len(page.text_content(f"#{p}narration") or ""))
+        assert longest < 250, longest
+        assert opened.errors == []
+    finally:
+        page.close()

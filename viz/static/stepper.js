@@ -135,7 +135,9 @@ function stepgradStepper(prefix, standalone) {
       const node = nodes[i];
       const sum = `${node.name} = ${node.expr} = ${node.calc} = ${node.dataText}`;
       head = `Forward ${s} of ${F}: ${sum}`;
-      say = `Forward step ${s} of ${F}: ${sum}.`;
+      // the narration stays short: a long formula (a dot node's) is in the heading only
+      say = sum.length <= 120 ? `Forward step ${s} of ${F}: ${sum}.` :
+        `Forward step ${s} of ${F}: ${node.name} = ${node.dataText}, from ${node.parents.length} operands.`;
       light(nodeEl[i], "sg-active");
       for (let slot = 0; slot < node.parents.length; slot++) {
         light(byId(`e${i}_${slot}`), "sg-edge-active");
