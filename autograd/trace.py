@@ -52,15 +52,19 @@ class Trace(NamedTuple):
     order: list[Value]  # walk(root): operands first
     steps: list[Step]
     grads: dict[Value, Any]  # d root / d node, from this pass alone
-    stale: list[Value]  # nodes whose .grad was not zero when the trace was taken
+    stale: list[Value]  # nodes whose non-zero .grad differs from this pass's gradient
 
     @property
     def warning(self) -> str | None:
-        """Why the seed step should warn: ``.grad`` already held something (no zero_grad)."""
+        """Why a view should warn: some ``.grad`` differs from the gradient this pass shows
+        (gradients added up over several backward() calls, or from another graph). After one
+        backward() they agree, and nothing is said."""
         if not self.stale:
             return None
-        return (f"{len(self.stale)} node(s) already have a non-zero .grad; backward() would add "
-                "to it. Call zero_grad() first if that is not what you want.")
+        return (f"{len(self.stale)} node(s) hold a .grad that differs from the gradient shown "
+                "here: this shows one backward pass from zero, while .grad has added up earlier "
+                "passes (or another graph's). Call zero_grad() before backward() to make them "
+                "agree.")
 
     def replay(self, k: int | None = None) -> dict[Value, Any]:
         """The gradients after the first ``k`` steps (all by default), from the steps alone."""
@@ -114,4 +118,15 @@ def backprop_steps(root: Value, grad: Operand = 1.0) -> Trace:
     seed = lift_seed(root, grad, values=False)
     steps: list[Step] = []
     grads = chain_rule(order, seed, steps)
-    return Trace(root, seed, order, steps, grads, [n for n in order if n.grad != 0.0])
+    stale = [n for n in order if not _same(n.grad, grads.get(n, 0.0))]
+    return Trace(root, seed, order, steps, grads, stale)
+
+
+def _same(held: Any, shown: Any) -> bool:
+    """Whether a node's ``.grad`` agrees with the gradient a trace shows: equal to it, or still
+    zero (no backward() yet, or zero_grad(): nothing to explain)."""
+    if held == 0.0:
+        return True
+    if isinstance(shown, Value):
+        shown = shown.data
+    return bool(held == shown)

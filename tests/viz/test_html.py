@@ -250,6 +250,8 @@ def test_page_steps_count_forward_seed_and_trace_steps() -> None:
 def test_forgotten_zero_grad_is_shown_as_a_warning() -> None:
     root = neuron()
     root.backward()
+    assert 'class="sg-warning"' not in Stepper(root).html()  # README's order: nothing to say
+    root.backward()
     stepper = Stepper(root)
     assert stepper.trace.warning
     assert 'class="sg-warning"' in stepper.html()

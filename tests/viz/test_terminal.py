@@ -80,6 +80,8 @@ def test_constants_in_formulas_are_their_values_negative_ones_in_parentheses() -
 def test_seed_warning_is_printed_when_grads_were_not_zeroed() -> None:
     v = neuron()
     v["o"].backward()
+    assert "warning" not in format_trace(v["o"])  # one backward(): .grad is what it shows
+    v["o"].backward()
     text = format_trace(v["o"])
     warning = backprop_steps(v["o"]).warning
     assert warning is not None and f"warning: {warning}" in text
