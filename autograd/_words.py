@@ -42,23 +42,28 @@ def constant(x: float) -> str:
 
 
 def node_names(order: list[Value]) -> dict[Value, str]:
-    """A short name per node: its label, a constant's value, else ``v{i}`` (i = walk index).
-
-    A label that several nodes share gets its walk index appended (``x[3]``), so every name in
-    a printed trace points at one node.
+    """A short name per node, the one every view (trace, drawing, page, quiz) uses: its label,
+    a constant's value, else ``v1``, ``v2``, ... numbered without gaps in walk order and never
+    equal to a label of the graph (a user's own ``v2`` keeps its name; the next free number
+    is taken). A label that several nodes share gets its walk index appended (``x[3]``), so
+    every name in a printed trace points at one node.
     """
     counts: dict[str, int] = {}
     for node in order:
         if node.label:
             counts[node.label] = counts.get(node.label, 0) + 1
     names: dict[Value, str] = {}
+    k = 0
     for i, node in enumerate(order):
         if node.label:
             names[node] = node.label if counts[node.label] == 1 else f"{node.label}[{i}]"
         elif node.op is None:
             names[node] = constant(node.data)
         else:
-            names[node] = f"v{i}"
+            k += 1
+            while f"v{k}" in counts:
+                k += 1
+            names[node] = f"v{k}"
     return names
 
 

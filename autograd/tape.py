@@ -338,9 +338,9 @@ class Tape:
         return ""
 
     # -- the Wengert list --------------------------------------------------------------
-    # Slots are named by the node's place in walk(root), v0 first: the names the backprop
-    # trace gives unlabelled nodes (stepgrad's terminal and HTML steppers), so the two views
-    # agree; the lines come in walk order, and the adjoints in the trace's order of steps.
+    # Slots are named by the node's place in walk(root), v0 first, leaves included, as a
+    # Wengert list numbers every variable (each leaf's line gives its label); the lines come
+    # in walk order, and the adjoints in the trace's order of steps.
     def _v(self, s: int) -> str:
         return f"v{self._names[s]}"
 

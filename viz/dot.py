@@ -35,7 +35,7 @@ from graphviz.backend.dot_command import command as _dot_command
 
 from autograd import Value, walk
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, number
+from viz._format import DASH, node_names, number
 
 __all__ = [
     "GraphvizNotFound",
@@ -255,14 +255,13 @@ def _cell(cell_id: str, tooltip: str, text: str) -> str:
 
 
 def _label(node: Value, i: int, kind: str, prefix: str, grad_text: str, digits: int,
-           highlighted: bool) -> str:
-    name = node.label or ("const" if kind == "constant" else "")
-    cells = []
-    if name:
-        cells.append(f"<TD><B>{escape(name)}</B></TD>")
+           highlighted: bool, name: str) -> str:
+    """One node's box; ``name`` is node_names' (label, or the vN every view calls it)."""
+    name = "const" if kind == "constant" else name
+    cells = [f"<TD><B>{escape(name)}</B></TD>"]
     if node.op is not None:
         cells.append(f'<TD BGCOLOR="#f2f2f2">{html.escape(node.op.symbol)}</TD>')
-    what = node.label or f"node {i}"
+    what = name
     cells.append(_cell(f"{prefix}d{i}", f"data of {what}", f"data {number(node.data, digits)}"))
     cells.append(_cell(f"{prefix}g{i}", f"grad of {what}", f"grad {grad_text}"))
     border, color = ("3", HIGHLIGHT_COLOR) if highlighted else ("0", "#444444")
@@ -329,11 +328,13 @@ def draw_dot(
     g.attr("node", shape="plain", fontname="Helvetica", fontsize="11")
     g.attr("edge", fontname="Helvetica", fontsize="10", arrowsize="0.7", color="#444444")
     kinds = []
+    shown = node_names(order)
     for i, node in enumerate(order):
         kind = _kind(node, root, params)
         kinds.append(kind)
         text = _grad_text(node, grads, dashes, digits)
-        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked), id=f"{p}n{i}")
+        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked, shown[node]),
+               id=f"{p}n{i}")
     for i, node in enumerate(order):
         op = node.op
         if op is None:

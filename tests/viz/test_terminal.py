@@ -38,12 +38,12 @@ def test_neuron_printout_shows_forward_steps_and_gradients() -> None:
     forward, backward = text.split("backward pass")
     for name in ("x1", "w1", "x2", "w2", "b"):
         assert re.search(rf"^\s*{name} = {re.escape(number(v[name].data))}$", forward, re.M)
-    assert re.search(r"^\s*n = v6 \+ b = 0\.8814$", forward, re.M)
+    assert re.search(r"^\s*n = v3 \+ b = 0\.8814$", forward, re.M)
     assert re.search(r"^\s*o = tanh\(n\) = 0\.7071$", forward, re.M)
     # the worked step of the issue, word for word
     assert ("do/dn = 1 - tanh(n)^2 = 0.5000 ; upstream 1.0000 x local 0.5000 = 0.5000 ; "
             "n.grad 0 -> 0.5000") in backward
-    assert "dv2/dx1 = w1 = -3.0000 ; upstream 0.5000 x local -3.0000 = -1.5000" in backward
+    assert "dv1/dx1 = w1 = -3.0000 ; upstream 0.5000 x local -3.0000 = -1.5000" in backward
     assert len(re.findall(r"step \d+/9:", backward)) == len(trace.steps) == 9
     v["o"].backward()
     final = backward.split("gradients of o:")[1]
@@ -145,3 +145,21 @@ def test_interactive_declines_without_a_terminal() -> None:
     out = io.StringIO()
     assert interactive(trace, stdin=io.StringIO("nnq"), stream=out) is False
     assert out.getvalue() == ""
+
+
+def test_generated_names_have_no_gaps_never_clash_and_the_drawing_shows_them() -> None:
+    from autograd import walk
+    from viz import draw_dot
+    from viz._format import node_names
+
+    x, v2 = Value(3.0, "x"), Value(2.0, "v2")
+    y = (v2 * x + x) * (x + 1.0)
+    names = node_names(walk(y))
+    generated = sorted(n for n in names.values() if n.startswith("v") and n != "v2")
+    assert generated == ["v1", "v3", "v4", "v5"]  # v2 is the user's: skipped, no other gap
+    assert list(names.values()).count("v2") == 1
+    text = format_trace(y)
+    assert "v2 = v2 * x" not in text and "v1 = v2 * x" in text
+    source = draw_dot(y).source
+    for name in generated:
+        assert f"<B>{name}</B>" in source  # the drawing shows the name the trace uses
