@@ -35,3 +35,20 @@ def test_readme_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
     assert float(namespace["d2y"]) == 12.0  # type: ignore[arg-type]
     for name in ("neuron.svg", "neuron.html", "moons.json"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_the_readmes_first_stepgrad_output_is_what_stepgrad_prints() -> None:
+    import shlex
+    import subprocess
+    import sys
+
+    block = re.search(r"```console\n\$ (stepgrad .*?)\n(.*?)```",
+                      README.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    argv = shlex.split(block[1])[1:]
+    out = subprocess.run([sys.executable, "-m", "viz.cli", *argv], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    shown = [line for line in block[2].splitlines() if line.strip() != "..."]
+    position = 0
+    for line in shown:  # in order, each as printed; "..." cuts lines out
+        position = out.index(line, position) + 1
