@@ -1,7 +1,7 @@
 """The interactive backprop stepper for the classic neuron o = tanh(x1*w1 + x2*w2 + b).
 
 Writes out/neuron_stepper.html (open it in any browser, no network needed) and
-out/stepper.png, a screenshot of the page at the backward step that reaches w1, taken with
+out/stepper.png, a screenshot of the page at the backward step that reaches x1, taken with
 headless Chromium (playwright driving the `chromium` on PATH, or $STEPGRAD_CHROMIUM). Without
 Chromium the page is still written and the screenshot is skipped with a one-line note.
 """
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     trace = stepper.trace
     print(f"wrote {page}: {len(trace.order)} nodes, {stepper.forward_steps} forward steps, "
           f"the seed, {len(trace.steps)} backward steps (page steps 0..{stepper.last_step})")
-    # mid-way: the gradient reaches w2 through x2*w2, and is 0 because x2 = 0
-    k = next(s.index for s in trace.steps if s.operand.label == "w2")
+    # a step where something visibly changes: x1's gradient goes from 0 to -1.5
+    k = next(s.index for s in trace.steps if s.operand.label == "x1")
     browser = chromium()
     if browser is None:
         print("skipped out/stepper.png: no Chromium found (install it with `sudo apt-get install "
