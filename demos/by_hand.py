@@ -10,26 +10,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from autograd import Value, check_by_hand
+from autograd import Value, check_by_hand, walk
+from demos.stepper import neuron as lecture_neuron
 
 
 def neuron() -> dict[str, Value]:
-    """The lecture's neuron, every node labelled as in the lecture."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "x1w1": x1w1, "x2w2": x2w2,
-            "x1w1x2w2": x1w1x2w2, "n": n, "o": o}
+    """The lecture's neuron (demos.stepper's), every node by its lecture name."""
+    o = lecture_neuron()
+    nodes = {node.label: node for node in walk(o)}
+    keys = {"x1*w1": "x1w1", "x2*w2": "x2w2", "x1*w1 + x2*w2": "x1w1x2w2"}
+    return {keys.get(label, label): node for label, node in nodes.items()}
 
 
 def by_hand(v: dict[str, Value]) -> None:

@@ -1,4 +1,5 @@
-"""Suite-wide hypothesis profiles: ``ci`` when the CI environment variable is true, else ``dev``.
+"""Suite-wide hypothesis profiles (``ci`` when the CI environment variable is true, else
+``dev``) and the ``browser`` fixture the browser tests share.
 
 Test policy lives here, not in the library (``autograd.strategies`` only draws programs).
 ``ci``: derandomized so a run is reproducible, 200 examples, no deadline and no too-slow health
@@ -8,7 +9,11 @@ check (shared runners are slow), no example database. ``dev``: 50 examples, no d
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 
@@ -28,3 +33,24 @@ def register_profiles(load: bool = True) -> str:
 
 
 register_profiles()
+
+
+CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by playwright, for the browser tests (never
+    `playwright install`); fails, never skips, when Chromium is missing."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install it with "
+                    "`sudo apt-get install chromium` (or set STEPGRAD_CHROMIUM to its path)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

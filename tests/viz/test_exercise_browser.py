@@ -9,38 +9,22 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from autograd import Value
 from demos.neuron import neuron
 from viz.html import Stepper
 
-CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROOT = Path(__file__).resolve().parents[2]
 DN = 1.0 - math.tanh(2 * -3 + 6.8813735870195432) ** 2  # do/dn, closed form
 CLOSED = {"x1": "-1.5", "w1": "1", "x2": "1/2", "w2": "0", "b": ".5", "n": "0.5"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install it with "
-                    "`sudo apt-get install chromium` (or set STEPGRAD_CHROMIUM to its path)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Opened:

@@ -11,21 +11,17 @@ import os
 import re
 import time
 import types
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from nn import MLP, fit
 from nn.datasets import moons
 from viz import TrainingView
 
-CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NASTY = "<img src=x onerror=alert(1)> & {css} </script>"
 
 
@@ -35,14 +31,6 @@ def run() -> tuple[Any, Any, Any, Any]:
     model = MLP(2, [6, 6, 1], seed=2)
     history = fit(model, X, y, epochs=25, record=True)
     return model, X, y, history
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Opened:
