@@ -109,8 +109,10 @@ def _gradient_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Styl
     root = names[trace.root]
     shown = _named(trace)
     width = max(len(names[n]) for n in shown) + len(root) + 3
+    # the inputs and parameters first (what a learner asked for), then the intermediates
+    first = [n for n in shown if n.op is None] + [n for n in reversed(shown) if n.op is not None]
     return [f"  {f'd{root}/d{names[n]}'.rjust(width)} = {s(number(trace.grads[n], digits), '1')}"
-            for n in reversed(shown)]
+            for n in first]
 
 
 def format_trace(source: Value | Trace, *, digits: int = 4, color: bool = False) -> str:

@@ -163,3 +163,11 @@ def test_generated_names_have_no_gaps_never_clash_and_the_drawing_shows_them() -
     source = draw_dot(y).source
     for name in generated:
         assert f"<B>{name}</B>" in source  # the drawing shows the name the trace uses
+
+
+def test_the_final_gradients_list_inputs_and_parameters_first() -> None:
+    v = neuron()
+    lines = format_trace(v["o"]).split("gradients of o:\n", 1)[1].splitlines()
+    names = [line.split("/d", 1)[1].split(" =")[0] for line in lines]
+    leaves = ["x1", "w1", "x2", "w2", "b"]
+    assert names[:5] == leaves and set(names[5:]) & set(leaves) == set()
