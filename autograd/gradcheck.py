@@ -328,7 +328,8 @@ class _Checker(Judge):
     def one_sided(self, point: list[float], j: int, key: int, slopes: list[float],
                   value: float) -> float | None:
         """The slope among ``slopes`` that finite differences see from the left (key 1) or
-        the right (key 2) of x_j; None if none is seen."""
+        the right (key 2) of x_j; None if none is seen. An error bar too wide for the
+        tolerance still counts when it is a tenth of the gap to every other candidate."""
         x = point[j]
         for h in self.starts(x, 0.0, value):
             e = ridders(self.along(point, j), x, h, value,
@@ -337,8 +338,9 @@ class _Checker(Judge):
                 continue
             n, err = (e.left, e.left_error) if key == 1 else (e.right, e.right_error)
             slope = nearest(n, slopes)
-            if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and self.narrow(
-                    slope, n, err):
+            gap = min((abs(s - slope) for s in slopes if s != slope), default=0.0)
+            if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and (
+                    self.narrow(slope, n, err) or err < 0.1 * gap):
                 return slope
         return None
 

@@ -171,6 +171,20 @@ def test_kinks_are_reported_with_their_one_sided_slopes_and_do_not_fail(
     assert (float(found[1]), float(found[2])) == pytest.approx(slopes, rel=1e-5)
 
 
+def test_a_kink_with_a_curved_flat_side_is_still_a_kink() -> None:
+    # found by CI's random programs: left of 0 only x0*x0 moves f, so the left slope is 0 with
+    # an error bar just over atol; it is still plainly 0 and not the right side's -14.96
+    def f(x0: Value, x1: Value, x2: Value) -> Value:
+        v1 = dot([x0, x1], [x0, x2], x1)
+        return x2.sigmoid().sqrt() / (v1 + (x0.relu() + v1).sigmoid())
+
+    for x0 in (0.0, 8.48558882550423e-212, 1e-30):
+        report = gradcheck(f, [x0, -0.30379496214998536, 0.6197554443732072])
+        assert report, report
+        assert report.entries[0].status == "kink"
+        assert "0.0 just left and -14.95611571677" in report.entries[0].note
+
+
 def test_a_derivative_that_jumps_inside_a_smooth_function_is_a_kink() -> None:
     # relu(x) - relu(-x) == x, but the engine's convention (relu' = 0 at 0) gives 0 there
     report = gradcheck(lambda v: v.relu() - (-v).relu(), [0.0])
