@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from itertools import chain, count
 from typing import Any
 
 from autograd import Step, Value
 from autograd.ops import substitute
 
-__all__ = ["DASH", "as_float", "constant", "expression", "local_formula", "node_names", "number",
-           "term"]
+__all__ = ["DASH", "as_float", "constant", "expression", "is_constant", "local_formula",
+           "node_names", "number", "term"]
 
 DASH = "\u2013"  # what a gradient cell shows before any backward pass
 _TERM = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
@@ -37,24 +39,41 @@ def constant(x: float) -> str:
     return f"{x + 0.0:.6g}"
 
 
-def node_names(order: list[Value]) -> dict[Value, str]:
-    """A short name per node: its label, a constant's value, else ``v{i}`` (i = walk index).
+def is_constant(node: Value, params: Collection[Value] = ()) -> bool:
+    """Whether ``node`` is a constant: an unlabelled leaf that is not a parameter (a number
+    written in the expression). Views show it as its value and give it no gradient."""
+    return node.op is None and not node.label and node not in params
 
-    A label that several nodes share gets its walk index appended (``x[3]``), so every name in
-    a printed trace points at one node.
+
+def node_names(order: Sequence[Value], params: Collection[Value] = ()) -> dict[Value, str]:
+    """The one name of each node of ``order`` (a walk: the root last) that every view shows.
+
+    A node is called by its label; a constant by its value (``2``); any other node by ``v1``,
+    ``v2``, ... numbered without gaps in walk order, with a letter no label uses that way (``t1``
+    when a label is ``v2``). A label that several nodes share gets its occurrence, from 0, in
+    brackets (``x[0]``, ``x[1]``). No generated name equals a label.
     """
-    counts: dict[str, int] = {}
-    for node in order:
-        if node.label:
-            counts[node.label] = counts.get(node.label, 0) + 1
+    taken = {node.label for node in order if node.label}
+    counts = Counter(node.label for node in order if node.label)
+    prefix = next(p for p in chain(("v", "t", "u", "h"), ("v" * k for k in count(2)))
+                  if not any(re.fullmatch(re.escape(p) + r"\d+", label) for label in taken))
     names: dict[Value, str] = {}
-    for i, node in enumerate(order):
-        if node.label:
-            names[node] = node.label if counts[node.label] == 1 else f"{node.label}[{i}]"
-        elif node.op is None:
+    seen: Counter[str] = Counter()
+    unnamed = 0
+    for node in order:
+        label = node.label
+        if label and counts[label] == 1:
+            names[node] = label
+        elif label:
+            while f"{label}[{seen[label]}]" in taken:
+                seen[label] += 1
+            names[node] = f"{label}[{seen[label]}]"
+            seen[label] += 1
+        elif is_constant(node, params) and node is not order[-1]:  # the root is no constant
             names[node] = constant(node.data)
         else:
-            names[node] = f"v{i}"
+            unnamed += 1
+            names[node] = f"{prefix}{unnamed}"
     return names
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import graphviz
 
 from autograd import Value, walk
-from viz._format import DASH, number
+from viz._format import DASH, node_names, number
 
 __all__ = [
     "GraphvizNotFound",
@@ -154,16 +154,16 @@ def _cell(cell_id: str, tooltip: str, text: str) -> str:
 
 
 def _label(node: Value, i: int, kind: str, prefix: str, grad_text: str, digits: int,
-           highlighted: bool) -> str:
-    name = node.label or ("const" if kind == "constant" else "")
-    cells = []
-    if name:
-        cells.append(f"<TD><B>{escape(name)}</B></TD>")
-    if node.op is not None:
-        cells.append(f'<TD BGCOLOR="#f2f2f2">{html.escape(node.op.symbol)}</TD>')
-    what = node.label or f"node {i}"
-    cells.append(_cell(f"{prefix}d{i}", f"data of {what}", f"data {number(node.data, digits)}"))
-    cells.append(_cell(f"{prefix}g{i}", f"grad of {what}", f"grad {grad_text}"))
+           highlighted: bool, name: str) -> str:
+    if kind == "constant":  # a number in the expression: shown as itself, without a gradient
+        cells = [f"<TD>{escape(name)}</TD>"]
+    else:
+        cells = [f"<TD><B>{escape(name)}</B></TD>"]
+        if node.op is not None:
+            cells.append(f'<TD BGCOLOR="#f2f2f2">{html.escape(node.op.symbol)}</TD>')
+        cells.append(_cell(f"{prefix}d{i}", f"data of {name}",
+                           f"data {number(node.data, digits)}"))
+        cells.append(_cell(f"{prefix}g{i}", f"grad of {name}", f"grad {grad_text}"))
     border, color = ("3", HIGHLIGHT_COLOR) if highlighted else ("0", "#444444")
     return (f'<<TABLE BORDER="{border}" COLOR="{color}" CELLBORDER="1" CELLSPACING="0" '
             f'CELLPADDING="4" BGCOLOR="{KIND_COLORS[kind]}"><TR>{"".join(cells)}</TR></TABLE>>')
@@ -222,11 +222,13 @@ def draw_dot(
     g.attr("node", shape="plain", fontname="Helvetica", fontsize="11")
     g.attr("edge", fontname="Helvetica", fontsize="10", arrowsize="0.7", color="#444444")
     kinds = []
+    called = node_names(order, params)  # the names every view uses (vN for unlabelled nodes)
     for i, node in enumerate(order):
         kind = _kind(node, root, params)
         kinds.append(kind)
         text = _grad_text(node, grads, dashes, digits)
-        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked), id=f"{p}n{i}")
+        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked, called[node]),
+               id=f"{p}n{i}")
     for i, node in enumerate(order):
         op = node.op
         if op is None:

@@ -44,7 +44,7 @@ def test_classic_neuron_as_a_subprocess() -> None:
     assert grads["x2"] == 0.5 and grads["w2"] == 0.0
     n = 2 * -3 + 6.8813735870195432
     assert math.isclose(grads["b"], 1 - math.tanh(n) ** 2, abs_tol=5e-5)  # closed form
-    assert "do/dv8 = 1 - tanh(v8)^2 = 0.5000" in done.stdout
+    assert "do/dv4 = 1 - tanh(v4)^2 = 0.5000" in done.stdout
     assert len(re.findall(r"step \d+/9:", done.stdout)) == 9
 
 
@@ -222,9 +222,9 @@ def test_interactive_on_a_terminal_moves_with_keys() -> None:
             os.write(master, b"n")
             wait_for(rb"step 1/9 ")
             os.write(master, b"\x1b[C")
-            wait_for(rb"step 2/9 [\s\S]*dv8/dv6 = 1 ;")
+            wait_for(rb"step 2/9 [\s\S]*dv4/dv3 = 1\s")
             os.write(master, b"\x1b[D")
-            wait_for(rb"step 1/9 [\s\S]*do/dv8 = 1 - tanh\(v8\)\^2 = 0\.5000")
+            wait_for(rb"step 1/9 [\s\S]*do/dv4 = 1 - tanh\(v4\)\^2 = 0\.5000")
             os.write(master, b"q")
             assert proc.wait(timeout=20) == 0
         finally:

@@ -69,11 +69,12 @@ class Opened:
     def step(self) -> int:
         return int(self.page.get_attribute(f"#{self.stepper.prefix}root", "data-step") or "-1")
 
-    def cells(self) -> list[tuple[str, str]]:
-        """The text of every node's data and grad cell, in walk order."""
-        result: list[list[str]] = self.page.evaluate(
+    def cells(self) -> list[tuple[str | None, str | None]]:
+        """The text of every node's data and grad cell, in walk order (None: no such cell)."""
+        result: list[list[str | None]] = self.page.evaluate(
             """([p, n]) => Array.from({length: n}, (_, i) => [p + 'd' + i, p + 'g' + i]
-                 .map((id) => document.getElementById(id).textContent.trim()))""",
+                 .map((id) => document.getElementById(id))
+                 .map((el) => el && el.textContent.trim()))""",
             [self.stepper.prefix, len(self.stepper.trace.order)])
         return [(d, g) for d, g in result]
 
@@ -119,14 +120,17 @@ def close(opened: Opened) -> None:
 
 def expected(stepper: Stepper, s: int) -> tuple[list[float | None], list[float | None]]:
     """Data and grad of every node at page step s: leaves known from the start, op nodes one
-    per forward step, then the seed, then the trace's steps replayed."""
+    per forward step, then the seed, then the trace's steps replayed, but for those into
+    constants (unlabelled leaves), which the page leaves out."""
     t = stepper.trace
     forward = [node for node in t.order if node.op is not None]
     known = {node for node in t.order if node.op is None} | set(forward[:s])
     grads: dict[Value, float] = {}
     if s > len(forward):
         grads[t.root] = t.seed
-    for step in t.steps[: max(0, s - len(forward) - 1)]:
+    shown = [st for st in t.steps if st.operand.label or st.operand.op is not None
+             or st.operand in stepper.params]
+    for step in shown[: max(0, s - len(forward) - 1)]:
         grads[step.operand] = step.after
     return ([node.data if node in known else None for node in t.order],
             [grads.get(node) for node in t.order])
@@ -153,6 +157,11 @@ def check_step(opened: Opened, s: int) -> None:
     for got, want in zip(state["data"], datas, strict=True):
         assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
     for i, ((d_text, g_text), d, g) in enumerate(zip(opened.cells(), datas, grads, strict=True)):
+        node = opened.stepper.trace.order[i]
+        if not (node.label or node.op or node in opened.stepper.params or i == len(datas) - 1):
+            assert d_text is None and g_text is None and g is None, (s, i)  # a constant
+            continue
+        assert d_text is not None and g_text is not None, (s, i)
         assert d_text == ("data ?" if d is None else f"data {number(d)}"), (s, i)
         assert g_text == (f"grad {DASH}" if g is None else f"grad {number(g)}"), (s, i)
         if d is not None:
@@ -227,7 +236,9 @@ def test_neuron_keyboard_slider_and_deep_link(browser: Browser, pages_dir: Path)
         narration = page.locator(f"#{p}narration")
         assert narration.get_attribute("aria-live") == "polite"
         text = narration.text_content() or ""
-        assert "Backward step 1 of 9" in text and "1 - tanh(n)^2" in text and "0.5000" in text
+        assert text == "Backward step 1 of 9: o passes 0.5000 to n: n.grad 0 -> 0.5000."
+        local = page.text_content(f"#{p}local") or ""
+        assert local == "do/dn = 1 - tanh(n)^2 = 0.5000"  # the card holds the arithmetic
         assert page.get_attribute(f"#{p}root", "data-phase") == "backward"
         assert page.get_attribute(f"#{p}root", "data-trace-step") == "0"
         assert "active" in (page.get_attribute(f"#{p}n9", "class") or "")
