@@ -38,13 +38,15 @@ class Op:
     kink: Callable[..., bool] | None = None  # (*inputs) -> whether the derivative jumps here
 
     def operand_names(self, nargs: int) -> tuple[str, ...]:
-        """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b."""
-        if self.name == "dot":  # slots: w_1..w_n, x_1..x_n, then an optional bias
+        """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b.
+
+        Indices count from 0, as Python's do: ``w_3`` is ``neuron.w[3]`` (``...w.3``)."""
+        if self.name == "dot":  # slots: w_0..w_(n-1), x_0..x_(n-1), then an optional bias
             n = nargs // 2
-            ws = tuple(f"w_{i + 1}" for i in range(n))
-            return ws + tuple(f"x_{i + 1}" for i in range(n)) + ("b",) * (nargs % 2)
+            ws = tuple(f"w_{i}" for i in range(n))
+            return ws + tuple(f"x_{i}" for i in range(n)) + ("b",) * (nargs % 2)
         if self.arity is None:
-            return tuple(f"x_{i + 1}" for i in range(nargs))
+            return tuple(f"x_{i}" for i in range(nargs))
         return ("x", "n") if self.name == "pow" else ("x", "y")[:nargs]
 
     def formula(self, slot: int, nargs: int) -> str:

@@ -90,7 +90,8 @@ class Narration:
         name, value = self.names[node], self.num(node.data)
         if node.op is None:
             return f"{name} = {value}"
-        shown = {p: _signed(self.num(p.data)) for p in node.parents}
+        call = node.op.arity == 1 and node.op.name != "neg"  # tanh(-1.5), not tanh((-1.5))
+        shown = {p: self.num(p.data) if call else _signed(self.num(p.data)) for p in node.parents}
         return f"{name} = {self.expression(node)} = {expression(node, shown)} = {value}"
 
     def start(self) -> Words:

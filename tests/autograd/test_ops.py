@@ -64,7 +64,7 @@ CASES: dict[str, Case] = {
     "cos": Case(math.cos, lambda x: (-math.sin(x),), [(-1.0,), (0.0,), (0.5,), (2.0,), (4.0,)]),
     "sum": Case(lambda *xs: math.fsum(xs), lambda *xs: (1.0,) * len(xs),
                 [(1.5,), (1.0, 2.0), (-1.5, 2.25, 0.1, 4.0)]),
-    # dot: w_1..w_n, x_1..x_n, then an optional bias
+    # dot: w_0..w_(n-1), x_0..x_(n-1), then an optional bias
     "dot": Case(lambda *a: math.fsum(a[i] * a[i + len(a) // 2] for i in range(len(a) // 2))
                 + (a[-1] if len(a) % 2 else 0.0),
                 lambda *a: (tuple(a[len(a) // 2: 2 * (len(a) // 2)]) + tuple(a[: len(a) // 2])
@@ -340,9 +340,9 @@ def test_operand_names() -> None:
     assert OPS["tanh"].operand_names(1) == ("x",)
     assert OPS["mul"].operand_names(2) == ("x", "y")
     assert OPS["pow"].operand_names(2) == ("x", "n")
-    assert OPS["sum"].operand_names(3) == ("x_1", "x_2", "x_3")
-    assert OPS["dot"].operand_names(4) == ("w_1", "w_2", "x_1", "x_2")
-    assert OPS["dot"].operand_names(5) == ("w_1", "w_2", "x_1", "x_2", "b")
+    assert OPS["sum"].operand_names(3) == ("x_0", "x_1", "x_2")
+    assert OPS["dot"].operand_names(4) == ("w_0", "w_1", "x_0", "x_1")
+    assert OPS["dot"].operand_names(5) == ("w_0", "w_1", "x_0", "x_1", "b")
 
 
 def test_formulas() -> None:
@@ -353,7 +353,7 @@ def test_formulas() -> None:
     assert OPS["pow"].formula(0, 2) == "n*x^(n-1)"
     assert OPS["sum"].formula(2, 3) == "1"
     dot_formulas = [OPS["dot"].formula(slot, 5) for slot in range(5)]
-    assert dot_formulas == ["x_1", "x_2", "w_1", "w_2", "1"]
+    assert dot_formulas == ["x_0", "x_1", "w_0", "w_1", "1"]
 
 
 def test_every_fixed_arity_row_has_one_formula_per_slot() -> None:
