@@ -100,28 +100,30 @@ class Narration:
         known = sum(1 for n in order if n.op is None)
         ops = len(order) - known
         return Words("Start: the inputs are known.",
-                     line=f"Start: {known} input value(s) known. Next runs the forward pass "
+                     line=f"Start: {known} leaf value(s) known. Next runs the forward pass "
                           f"({ops} step(s)), then the backward pass ({len(self.steps)} step(s)).")
 
     def seed(self) -> Words:
         """The first backward step: the output's gradient with respect to itself."""
-        r, seed = self.root, self.num(self.trace.seed)
+        r, seed = self.terms[self.trace.root], self.num(self.trace.seed)
         return Words(f"Backward pass starts at {r}: d{r}/d{r} = {seed} (the seed)",
                      update=f"{r}.grad {DASH} -> {seed}",
                      line=f"The backward pass starts: d{r}/d{r} = {seed}.")
 
     def step(self, step: Step) -> Words:
         """One chain-rule step: ``node`` passes upstream x local to one operand."""
-        node, operand = self.names[step.node], self.names[step.operand]
-        formula = local_formula(step, self.terms)
+        t = self.terms  # a name as one term: d(x*w)/dw when a label is x*w
+        node, operand, root = t[step.node], t[step.operand], t[self.trace.root]
+        formula = local_formula(step, t)
         local, upstream = self.num(step.local), self.num(step.upstream)
         contribution, after = self.num(step.contribution), self.num(step.after)
         before = "0" if step.index in self._first else self.num(step.before)
         return Words(
-            head=f"{node} = {self.expression(step.node)}  ->  {operand}",
+            head=f"{self.names[step.node]} = {self.expression(step.node)}  ->  "
+                 f"{self.names[step.operand]}",
             local=f"d{node}/d{operand} = {formula}" + ("" if _is_number(formula) else
                                                         f" = {local}"),
-            upstream=f"d{self.root}/d{node} = {upstream}",
+            upstream=f"d{root}/d{node} = {upstream}",
             product=f"upstream {upstream} x local {local} = {contribution}",
             update=f"{operand}.grad {before} -> {after}",
             line=f"{node} passes {contribution} to {operand}: {operand}.grad {before} -> {after}.")

@@ -86,10 +86,10 @@ def _backward_lines(n: Narration, s: _Style) -> list[str]:
 
 
 def _gradient_lines(n: Narration, s: _Style) -> list[str]:
-    root = n.root
+    root, t = n.terms[n.trace.root], n.terms
     shown = n.gradient_order()
-    width = max(len(n.names[node]) for node in shown) + len(root) + 3
-    return [f"  {f'd{root}/d{n.names[node]}'.rjust(width)} = "
+    width = max(len(t[node]) for node in shown) + len(root) + 3
+    return [f"  {f'd{root}/d{t[node]}'.rjust(width)} = "
             f"{s(n.num(n.trace.grads[node]), '1')}" for node in shown]
 
 
@@ -102,7 +102,8 @@ def format_trace(source: Value | Trace, *, digits: int = 4, color: bool = False,
     n = Narration(trace, params=params, digits=digits)
     root = n.root
     parts = ["forward pass (operands first):", *_forward_lines(n, s), "",
-             f"backward pass: seed d{root}/d{root} = {n.num(trace.seed)}"]
+             f"backward pass: seed d{n.terms[trace.root]}/d{n.terms[trace.root]} = "
+             f"{n.num(trace.seed)}"]
     if n.warning:
         parts.append(s(f"warning: {n.warning}", "33"))
     parts += _backward_lines(n, s)

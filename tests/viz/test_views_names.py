@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from nn import MLP
 from viz.cli import main
 from viz.dot import KIND_COLORS, draw_dot
 from viz.html import Stepper
-from viz.terminal import format_trace
+from viz.terminal import format_trace, render_frame
 
 GENERATED = re.compile(r"([a-z]+)(\d+)")
 
@@ -204,3 +205,29 @@ def test_the_warning_names_the_nodes_whose_grad_differs_from_the_page() -> None:
     assert "8 node(s) (x1, w1, v1, ...) already hold a different .grad" in warning
     assert "one backward pass from zero" in warning and "zero_grad()" in warning
     assert f"warning: {warning}" in format_trace(v["o"])
+
+
+# -- one wording -------------------------------------------------------------------------
+
+def test_the_terminal_and_the_page_say_each_step_in_the_same_words() -> None:
+    x = Value(0.5, "x")
+    root = (x * x - 2 / x) ** 2 + x.exp() * x
+    root.label = "y"
+    stepper = Stepper(root)
+    pages = stepper._data["pages"]
+    trace = stepper.trace
+    shown = len(stepper._data["steps"])
+    text = format_trace(trace)
+    for k in range(1, shown + 1):
+        page = pages[stepper.forward_steps + 1 + k]
+        frame = render_frame(trace, k)
+        assert page["head"].split(": ", 1)[1] in frame
+        for row in page["rows"].values():
+            assert row in frame  # the card's rows, word for word
+        # and the printed trace carries the same pieces on one line
+        assert " ; ".join(page["rows"][key] for key in ("local", "product", "update")) in text
+    seed = pages[stepper.forward_steps + 1]
+    assert seed["rows"]["update"] in render_frame(trace, 0)
+    script = (Path(__file__).parents[2] / "viz" / "static" / "stepper.js").read_text()
+    for words in ("passes", "local derivative", "Backward", "Forward", ".grad ", "->"):
+        assert words not in script  # the page builds no sentence of its own
