@@ -360,3 +360,13 @@ def test_save_names_a_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError, match="is a directory"):
         Stepper(neuron()).save(tmp_path)
     assert os.listdir(tmp_path) == []
+
+
+def test_the_page_is_filled_from_its_templates_and_dollars_stay_text() -> None:
+    root = neuron()
+    stepper = Stepper(root, title="costs $5 ${p} $title")
+    page = stepper.html()
+    body = page.split("<body", 1)[1].split("<script", 1)[0]  # the markup, before any script
+    assert not re.search(r"\$\{?[A-Za-z_]", body.replace("$5 ${p} $title", ""))  # all filled
+    assert "<title>costs $5 ${p} $title</title>" in page
+    assert f'id="{stepper.prefix}root"' in page and 'id="${p}root"' not in page
