@@ -1,16 +1,19 @@
 """The interactive backprop stepper: one self-contained, offline HTML page per graph.
 
-The page holds ``draw_dot``'s drawing as inline SVG, the trace of ``backprop_steps`` as JSON, and
-a small script (``viz/static/stepper.js``) that walks through it: a forward phase (each op node's
-value appears in walk order), the seed, then one step per chain-rule contribution, with the
-active node and edge highlighted, the arithmetic spelled out and the gradients filling in.
+The page (templates ``viz/static/stepper.html`` and ``stepper-body.html``) holds ``draw_dot``'s
+drawing as inline SVG, the trace of ``backprop_steps`` as JSON with every word of every step
+(made by `viz.narrate`, the same words the terminal shows), and a small script
+(``viz/static/stepper.js``) that walks through it: a forward phase (each op node's value appears
+in walk order), the seed, then one step per chain-rule contribution, with the active node and
+edge highlighted, the arithmetic spelled out and the gradients filling in.
 
 Page steps: 0 shows only the leaves; 1..F are the forward steps (F = number of op nodes);
-F + 1 is the seed; F + 2 + k is ``trace.steps[k]``. Test hooks: the root element
-``#{prefix}root`` carries ``data-step``, ``data-phase`` and ``data-trace-step``; node i's grad
-cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``); ``window.stepgrad[prefix]`` has
-``go(n)``, ``next()``, ``prev()``, ``play()``, ``pause()`` and ``state()`` (full-precision data
-and grads as shown).
+F + 1 is the seed; F + 2 + k is the k-th trace step that does not go into a constant (see
+`Stepper.page_step`). Test hooks: the root element ``#{prefix}root`` carries ``data-step``,
+``data-phase``, ``data-trace-step`` (the index in ``trace.steps``) and ``data-zoom``; node i's
+grad cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``; a constant has neither);
+``window.stepgrad[prefix]`` has ``go(n)``, ``next()``, ``prev()``, ``play()``, ``pause()`` and
+``state()`` (full-precision data and grads as shown, and the zoom).
 """
 
 from __future__ import annotations
