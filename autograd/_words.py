@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from itertools import chain, count
+from typing import TYPE_CHECKING, Any
 
-from autograd.engine import Step, Value
+from autograd.engine import NUMBER, Value
 from autograd.ops import substitute
 
-__all__ = ["as_float", "constant", "expression", "local_formula", "node_names", "number",
-           "step_line", "term"]
+if TYPE_CHECKING:  # trace.py words its warning here, and engine.py imports trace.py last
+    from autograd.trace import Step
+
+__all__ = ["as_float", "chain_rule_rows", "constant", "expression", "is_constant",
+           "local_formula", "node_names", "number", "stale_warning", "step_line", "term"]
 
 _TERM = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
 
@@ -41,29 +46,42 @@ def constant(x: float) -> str:
     return f"{x + 0.0:.6g}"
 
 
-def node_names(order: list[Value]) -> dict[Value, str]:
-    """A short name per node, the one every view (trace, drawing, page, quiz) uses: its label,
-    a constant's value, else ``v1``, ``v2``, ... numbered without gaps in walk order and never
-    equal to a label of the graph (a user's own ``v2`` keeps its name; the next free number
-    is taken). A label that several nodes share gets its walk index appended (``x[3]``), so
-    every name in a printed trace points at one node.
+def is_constant(node: Value, params: Collection[Value] = ()) -> bool:
+    """Whether ``node`` is a constant: a leaf the engine made from a number written in the
+    expression (labelled `autograd.engine.NUMBER`), not one of ``params``. Views show it as
+    its value and give it no gradient line."""
+    return node.op is None and type(node.label) is type(NUMBER) and node not in params
+
+
+def node_names(order: Sequence[Value], params: Collection[Value] = ()) -> dict[Value, str]:
+    """The one name of each node of ``order`` (a walk: the root last) that every view shows.
+
+    A node is called by its label; a constant by its value (``2``); any other node by ``v1``,
+    ``v2``, ... numbered without gaps in walk order, with a letter no label uses that way (``t1``
+    when a label is ``v2``). A label that several nodes share gets its occurrence, from 0, in
+    brackets (``x[0]``, ``x[1]``). No generated name equals a label.
     """
-    counts: dict[str, int] = {}
-    for node in order:
-        if node.label:
-            counts[node.label] = counts.get(node.label, 0) + 1
+    taken = {node.label for node in order if node.label}
+    counts = Counter(node.label for node in order if node.label)
+    prefix = next(p for p in chain(("v", "t", "u", "h"), ("v" * k for k in count(2)))
+                  if not any(re.fullmatch(re.escape(p) + r"\d+", label) for label in taken))
     names: dict[Value, str] = {}
-    k = 0
-    for i, node in enumerate(order):
-        if node.label:
-            names[node] = node.label if counts[node.label] == 1 else f"{node.label}[{i}]"
-        elif node.op is None:
+    seen: Counter[str] = Counter()
+    unnamed = 0
+    for node in order:
+        label = node.label
+        if label and counts[label] == 1:
+            names[node] = label
+        elif label:
+            while f"{label}[{seen[label]}]" in taken:
+                seen[label] += 1
+            names[node] = f"{label}[{seen[label]}]"
+            seen[label] += 1
+        elif is_constant(node, params) and node is not order[-1]:  # the root is no constant
             names[node] = constant(node.data)
         else:
-            k += 1
-            while f"v{k}" in counts:
-                k += 1
-            names[node] = f"v{k}"
+            unnamed += 1
+            names[node] = f"{prefix}{unnamed}"
     return names
 
 
@@ -98,21 +116,32 @@ def expression(node: Value, names: Mapping[Value, str]) -> str:
     return f"{op.symbol}({', '.join(args)})"
 
 
-def step_line(step: Step, names: Mapping[Value, str], digits: int = 4,
-              style: Callable[[str, str], str] | None = None) -> str:
-    """One step's arithmetic: ``d{node}/d{operand} = formula = local ; upstream U x local d = c``.
-
-    ``style(text, ansi_code)`` highlights the contribution (the terminal's colours); the words
-    are the same in every view.
-    """
-    s = style or (lambda text, code: text)
-    node, operand = term(names[step.node]), term(names[step.operand])  # d(a+b)/da, not da+b/da
-    formula = local_formula(step, {p: term(names[p]) for p in step.node.parents})
+def chain_rule_rows(step: Step, terms: Mapping[Value, str], digits: int = 4) -> tuple[str, str]:
+    """The two lines of one chain-rule step, operands as ``terms`` names them (one term each):
+    ``d{node}/d{operand} = formula = local`` and ``upstream U x local L = C``."""
+    node, operand = terms[step.node], terms[step.operand]
+    formula = local_formula(step, terms)
     local = number(step.local, digits)
     try:
         float(formula)
         local_text = formula  # "1" = 1.0000 says nothing
     except ValueError:
         local_text = f"{formula} = {local}"
-    return (f"d{node}/d{operand} = {local_text} ; upstream {number(step.upstream, digits)} x "
-            f"local {local} = {s(number(step.contribution, digits), '32')}")
+    return (f"d{node}/d{operand} = {local_text}",
+            f"upstream {number(step.upstream, digits)} x local {local} = "
+            f"{number(step.contribution, digits)}")
+
+
+def step_line(step: Step, names: Mapping[Value, str], digits: int = 4) -> str:
+    """One step's arithmetic on a line: `chain_rule_rows` joined by `` ; ``."""
+    terms = {v: term(name) for v, name in names.items()}  # d(a+b)/da, not da+b/da
+    return " ; ".join(chain_rule_rows(step, terms, digits))
+
+
+def stale_warning(names: Sequence[str], root: str) -> str:
+    """Why a view warns: the nodes ``names`` hold a ``.grad`` that differs from the gradients of
+    one backward pass from zero, which every view shows."""
+    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    return (f"These are the gradients of one backward pass from zero. {len(names)} node(s) "
+            f"({shown}) already hold a different .grad, so {root}.backward() would add this "
+            "pass to it; call zero_grad() first to match what is shown.")

@@ -17,7 +17,15 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from autograd._words import expression, local_formula, node_names, number, step_line, term
+from autograd._words import (
+    expression,
+    is_constant,
+    local_formula,
+    node_names,
+    number,
+    step_line,
+    term,
+)
 from autograd.engine import Step, Trace, Value, backprop_steps
 from autograd.ops import substitute
 
@@ -337,8 +345,8 @@ def check_by_hand(root: Value, *, rel_tol: float = 1e-3, digits: int = 4) -> ByH
     w = _Words(trace, names, digits)
     rows: dict[Value, ByHandRow] = {}
     for node in reversed(trace.order):
-        if not (node.label or node.op is not None or node.grad != 0.0 or node is root):
-            continue  # an unnamed constant the learner left alone
+        if is_constant(node) and node.grad == 0.0 and node is not root:
+            continue  # a number of the expression the learner left alone
         rows[node] = _row(node, trace, w, rows, rel_tol)
     return ByHandReport(root, list(rows.values()), rel_tol, digits)
 

@@ -46,12 +46,25 @@ def _short(x: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class _NumberLabel(str):
+    """The type of `NUMBER`: an empty label that says "a number written in the expression"."""
+
+    __slots__ = ()
+
+
+NUMBER = _NumberLabel()
+"""The label of a leaf the engine made from a plain number (the 2 of ``x * 2``): it reads as
+``""``, and the views know the leaf for a constant by it (shown as its value, no gradient
+line). A leaf you create, ``Value(2.0)``, is an input however it is labelled."""
+
+
 def _lift(x: Any) -> Value | None:
-    """An operand as a Value: Values pass through, numbers become leaves, anything else None."""
+    """An operand as a Value: Values pass through, numbers become constant leaves (labelled
+    `NUMBER`), anything else None."""
     if type(x) is Value:
         return x
     if type(x) is float or isinstance(x, numbers.Real):  # float first: the ABC check is slow
-        return Value(x)
+        return Value(x, NUMBER)
     return None
 
 
@@ -72,7 +85,7 @@ class Value:
         self._data: float = data if type(data) is float else _as_float(data)
         self.grad: float = 0.0
         self.op: Op | None = None
-        if type(label) is not str:
+        if type(label) is not str and type(label) is not _NumberLabel:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
         self._a: Value | tuple[Value, ...] | None = None

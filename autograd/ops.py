@@ -40,8 +40,8 @@ class Op:
     def operand_names(self, nargs: int) -> tuple[str, ...]:
         """The names the formulas give the ``nargs`` operands: x, y, n, or x_i / w_i, b.
 
-        Indices start at 0, as in parameter names (``layers.0.neurons.1.w.3`` is ``w_3``)."""
-        if self.name == "dot":  # slots: w_0..w_n-1, x_0..x_n-1, then an optional bias
+        Indices count from 0, as Python's do: ``w_3`` is ``neuron.w[3]`` (``...w.3``)."""
+        if self.name == "dot":  # slots: w_0..w_(n-1), x_0..x_(n-1), then an optional bias
             n = nargs // 2
             ws = tuple(f"w_{i}" for i in range(n))
             return ws + tuple(f"x_{i}" for i in range(n)) + ("b",) * (nargs % 2)
@@ -192,5 +192,5 @@ _NAME = re.compile(r"\b([a-z](?:_\d+)?)\b")
 
 
 def substitute(formula: str, names: dict[str, str]) -> str:
-    """Replace the operand names in ``formula`` (x, y, n, w_0, ...) with ``names``."""
+    """Replace the operand names in ``formula`` (x, y, n, w_1, ...) with ``names``."""
     return _NAME.sub(lambda m: names.get(m.group(1), m.group(1)), formula)

@@ -61,10 +61,10 @@ class Trace(NamedTuple):
         backward() they agree, and nothing is said."""
         if not self.stale:
             return None
-        return (f"{len(self.stale)} node(s) hold a .grad that differs from the gradient shown "
-                "here: this shows one backward pass from zero, while .grad has added up earlier "
-                "passes (or another graph's). Call zero_grad() before backward() to make them "
-                "agree.")
+        from autograd._words import node_names, stale_warning  # _words builds on the engine
+
+        names = node_names(self.order)
+        return stale_warning([names[n] for n in self.stale], names[self.root])
 
     def replay(self, k: int | None = None) -> dict[Value, Any]:
         """The gradients after the first ``k`` steps (all by default), from the steps alone."""

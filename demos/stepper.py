@@ -54,7 +54,7 @@ def screenshot(browser_path: str, page_path: Path, png: Path, prefix: str, step:
             page = browser.new_page(viewport={"width": 1400, "height": 700})
             page.goto(f"{page_path.resolve().as_uri()}#step={step}")
             page.wait_for_selector(f"#{prefix}root[data-ready=true][data-step='{step}']")
-            page.click(f"#{prefix}fit")  # the whole drawing, shrunk to the window's width
+            # the page opens fitted: the whole drawing, shrunk to the window
             page.locator(f"#{prefix}root").screenshot(path=str(png))
             return page.text_content(f"#{prefix}narration") or ""
         finally:

@@ -35,7 +35,7 @@ from graphviz.backend.dot_command import command as _dot_command
 
 from autograd import Value, walk
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, node_names, number
+from viz._format import DASH, is_constant, node_names, number
 
 __all__ = [
     "GraphvizNotFound",
@@ -238,7 +238,7 @@ def _kind(node: Value, root: Value, params: Collection[Value]) -> str:
         return "intermediate"
     if node in params:
         return "parameter"
-    return "input" if node.label else "constant"
+    return "constant" if is_constant(node) else "input"
 
 
 def _grad_text(node: Value, grads: Mapping[Value, Any] | None, dashes: bool, digits: int) -> str:
@@ -256,14 +256,15 @@ def _cell(cell_id: str, tooltip: str, text: str) -> str:
 
 def _label(node: Value, i: int, kind: str, prefix: str, grad_text: str, digits: int,
            highlighted: bool, name: str) -> str:
-    """One node's box; ``name`` is node_names' (label, or the vN every view calls it)."""
-    name = "const" if kind == "constant" else name
-    cells = [f"<TD><B>{escape(name)}</B></TD>"]
-    if node.op is not None:
-        cells.append(f'<TD BGCOLOR="#f2f2f2">{html.escape(node.op.symbol)}</TD>')
-    what = name
-    cells.append(_cell(f"{prefix}d{i}", f"data of {what}", f"data {number(node.data, digits)}"))
-    cells.append(_cell(f"{prefix}g{i}", f"grad of {what}", f"grad {grad_text}"))
+    if kind == "constant":  # a number in the expression: shown as itself, without a gradient
+        cells = [f"<TD>{escape(name)}</TD>"]
+    else:
+        cells = [f"<TD><B>{escape(name)}</B></TD>"]
+        if node.op is not None:
+            cells.append(f'<TD BGCOLOR="#f2f2f2">{html.escape(node.op.symbol)}</TD>')
+        cells.append(_cell(f"{prefix}d{i}", f"data of {name}",
+                           f"data {number(node.data, digits)}"))
+        cells.append(_cell(f"{prefix}g{i}", f"grad of {name}", f"grad {grad_text}"))
     border, color = ("3", HIGHLIGHT_COLOR) if highlighted else ("0", "#444444")
     return (f'<<TABLE BORDER="{border}" COLOR="{color}" CELLBORDER="1" CELLSPACING="0" '
             f'CELLPADDING="4" BGCOLOR="{KIND_COLORS[kind]}"><TR>{"".join(cells)}</TR></TABLE>>')
@@ -328,12 +329,12 @@ def draw_dot(
     g.attr("node", shape="plain", fontname="Helvetica", fontsize="11")
     g.attr("edge", fontname="Helvetica", fontsize="10", arrowsize="0.7", color="#444444")
     kinds = []
-    shown = node_names(order)
+    called = node_names(order, params)  # the names every view uses (vN for unlabelled nodes)
     for i, node in enumerate(order):
         kind = _kind(node, root, params)
         kinds.append(kind)
         text = _grad_text(node, grads, dashes, digits)
-        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked, shown[node]),
+        g.node(f"{p}n{i}", _label(node, i, kind, p, text, digits, node in marked, called[node]),
                id=f"{p}n{i}")
     for i, node in enumerate(order):
         op = node.op

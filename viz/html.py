@@ -1,16 +1,19 @@
 """The interactive backprop stepper: one self-contained, offline HTML page per graph.
 
-The page holds ``draw_dot``'s drawing as inline SVG, the trace of ``backprop_steps`` as JSON, and
-a small script (``viz/static/stepper.js``) that walks through it: a forward phase (each op node's
-value appears in walk order), the seed, then one step per chain-rule contribution, with the
-active node and edge highlighted, the arithmetic spelled out and the gradients filling in.
+The page (templates ``viz/static/stepper.html`` and ``stepper-body.html``) holds ``draw_dot``'s
+drawing as inline SVG, the trace of ``backprop_steps`` as JSON with every word of every step
+(made by `viz.narrate`, the same words the terminal shows), and a small script
+(``viz/static/stepper.js``) that walks through it: a forward phase (each op node's value appears
+in walk order), the seed, then one step per chain-rule contribution, with the active node and
+edge highlighted, the arithmetic spelled out and the gradients filling in.
 
 Page steps: 0 shows only the leaves; 1..F are the forward steps (F = number of op nodes);
-F + 1 is the seed; F + 2 + k is ``trace.steps[k]``. Test hooks: the root element
-``#{prefix}root`` carries ``data-step``, ``data-phase`` and ``data-trace-step``; node i's grad
-cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``); ``window.stepgrad[prefix]`` has
-``go(n)``, ``next()``, ``prev()``, ``play()``, ``pause()`` and ``state()`` (full-precision data
-and grads as shown).
+F + 1 is the seed; F + 2 + k is the k-th trace step that does not go into a constant (see
+`Stepper.page_step`). Test hooks: the root element ``#{prefix}root`` carries ``data-step``,
+``data-phase``, ``data-trace-step`` (the index in ``trace.steps``) and ``data-zoom``; node i's
+grad cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``; a constant has neither);
+``window.stepgrad[prefix]`` has ``go(n)``, ``next()``, ``prev()``, ``play()``, ``pause()`` and
+``state()`` (full-precision data and grads as shown, and the zoom).
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from collections.abc import Iterable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
 from autograd._files import write_atomic  # the one atomic writer
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, expression, local_formula, node_names, number, term
-from viz.dot import draw_dot, svg_cell_id, visible
+from viz._format import DASH
+from viz.dot import draw_dot, svg_cell_id
+from viz.narrate import Narration, Words
 from viz.quiz import EXERCISE_IDS, exercise_data, exercise_panel
 
 __all__ = ["DIGITS", "MAX_NODES", "Stepper", "stepper_html"]
@@ -49,7 +54,8 @@ _XLINK_NS = "http://www.w3.org/1999/xlink"
 # the ids (after the prefix) of the page's own elements, which the drawing must not use
 _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", "slider", "counter",
                       "fit", "narration", "card", "head", "chain", "local", "upstream",
-                      "contribution", "update", "view", "data"}) | EXERCISE_IDS
+                      "product", "update", "view", "data", "row-local", "row-upstream",
+                      "row-product", "row-update"}) | EXERCISE_IDS
 _CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'")
 
@@ -68,10 +74,16 @@ def _params(params: Any) -> frozenset[Value]:
 
 def _asset(name: str) -> str:
     text = resources.files("viz").joinpath("static").joinpath(name).read_text(encoding="utf-8")
-    # inlined verbatim, so these would end the <script>/<style> element early
-    if "</script" in text.lower() or "</style" in text.lower():
+    # the script and style are inlined verbatim, so these would end their element early
+    if not name.endswith(".html") and ("</script" in text.lower() or "</style" in text.lower()):
         raise RuntimeError(f"viz/static/{name} must not contain '</script' or '</style'")
     return text
+
+
+def _fill(name: str, **values: str) -> str:
+    """The template ``viz/static/{name}`` with its ``$names`` replaced by ``values`` (each
+    already escaped for where it goes); a missing value is an error, never a blank."""
+    return Template(_asset(name)).substitute(values)
 
 
 def _num(x: float) -> float | str:
@@ -93,7 +105,8 @@ class Stepper:
 
     ``grad`` seeds the backward pass; a graph of more than ``max_nodes`` nodes is refused with
     a ValueError (the page would be too large to follow). Numbers show ``digits`` decimals.
-    ``save(path)`` writes the page, ``html()`` returns it, and Jupyter shows it inline.
+    ``params`` are leaves coloured and named as parameters (e.g. ``model.parameters()``), as in
+    `draw_dot`. ``save(path)`` writes the page, ``html()`` returns it, and Jupyter shows it inline.
     """
 
     def __init__(self, root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
@@ -108,6 +121,7 @@ class Stepper:
             raise ValueError(f"Stepper: digits must be an int from 1 to 15, got {digits!r}")
         if title is not None and type(title) is not str:
             raise TypeError(f"Stepper: title must be a str, got {type(title).__name__}")
+        params = _params(params)
         size = len(walk(root))
         if size > max_nodes:
             raise ValueError(
@@ -117,6 +131,8 @@ class Stepper:
                 "of a whole weighted sum.")
         self.trace: Trace = backprop_steps(root, grad)
         """The recorded backward pass the page walks through."""
+        self.params: frozenset[Value] = params
+        """Leaves drawn and named as parameters."""
         self.title = f"Backpropagation of {root.label or 'the output'}" if title is None else title
         """Shown above the stepper and as the page title."""
         self.digits = digits
@@ -125,8 +141,8 @@ class Stepper:
             raise TypeError(f"Stepper: exercise must be True or False, got {exercise!r}")
         self.exercise = exercise
         """Exercise mode: the learner types each gradient of the backward pass (exercise.js)."""
-        self.params = _params(params)
-        """Leaves drawn as parameters rather than inputs, as draw_dot's ``params=``."""
+        self.narration = Narration(self.trace, params=self.params, digits=digits)
+        """The names and words the page shows (the terminal stepper shows the same)."""
         # random, so that steppers shown in one notebook (even across kernel restarts) never
         # share element ids
         self.prefix = f"sg{secrets.token_hex(4)}-"
@@ -139,32 +155,33 @@ class Stepper:
 
     @property
     def last_step(self) -> int:
-        """The number of the page's last step: forward steps, the seed, then the trace steps."""
-        return self.forward_steps + 1 + len(self.trace.steps)
+        """The number of the page's last step: forward steps, the seed, then the backward steps
+        (every trace step but those into a constant)."""
+        return self.forward_steps + 1 + len(self.narration.steps)
 
     def page_step(self, k: int) -> int:
-        """The page step that shows ``trace.steps[k]``."""
-        if not 0 <= k < len(self.trace.steps):
-            raise IndexError(f"page_step: the trace has {len(self.trace.steps)} steps, no step {k}")
-        return self.forward_steps + 2 + k
+        """The page step that shows ``trace.steps[k]`` (a ValueError if it goes to a constant)."""
+        steps = self.trace.steps
+        if not 0 <= k < len(steps):
+            raise IndexError(f"page_step: the trace has {len(steps)} steps, no step {k}")
+        if self.narration.constant(steps[k].operand):
+            raise ValueError(f"page_step: trace step {k} passes gradient to a constant, which the "
+                             "page does not show")
+        return self.forward_steps + 2 + self.narration.steps.index(steps[k])
 
     def __repr__(self) -> str:
         t = self.trace
         return (f"<Stepper {self.title!r}: {len(t.order)} nodes, {self.forward_steps} forward "
-                f"and {len(t.steps)} backward steps>")
+                f"and {len(self.narration.steps)} backward steps>")
 
     # -- the page -------------------------------------------------------------------------
     def html(self) -> str:
         """The whole page: one self-contained HTML document that makes no network request."""
         script = self._script(standalone=True)
         digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-        csp = _CSP.format(script=f"sha256-{digest}")
-        return (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(self.title)}</title>\n<style>{self._css()}</style>\n"
-            f"</head>\n<body>\n{self._body()}\n<script>{script}</script>\n</body>\n</html>\n")
+        return _fill("stepper.html", csp=html.escape(_CSP.format(script=f"sha256-{digest}")),
+                     title=html.escape(self.title), css=self._css(), body=self._body(),
+                     script=script)
 
     def _repr_html_(self) -> str:
         """The stepper inline in Jupyter: the page's body, keys active while it has focus."""
@@ -188,107 +205,83 @@ class Stepper:
         return f"(function () {{\n{_asset('stepper.js')}\n{call};\n}})();"
 
     def _body(self) -> str:
-        p, t = self.prefix, self.trace
-        e = html.escape
-        warning = f'<p class="sg-warning" role="note">{e(t.warning)}</p>\n' if t.warning else ""
-        last = self.last_step
+        warning = self.narration.warning
         speeds = "".join(f'<option value="{ms}"{" selected" if ms == 700 else ""}>{name}</option>'
                          for ms, name in ((1500, "slow"), (700, "normal"), (300, "fast"),
                                           (80, "fastest")))
-        return f"""<div class="sg-stepper" id="{p}root" data-step="0" data-last="{last}"
- tabindex="0" role="group" aria-label="Backpropagation stepper: {e(self.title)}">
-<p class="sg-title">{e(self.title)}</p>
-{warning}<div class="sg-controls">
-<button type="button" id="{p}first" title="First step (Home)">\u21e4 First</button>
-<button type="button" id="{p}prev" title="Previous step (Left arrow)">\u25c0 Prev</button>
-<button type="button" id="{p}play" aria-pressed="false"
- title="Play or pause (Space)">\u25b6 Play</button>
-<button type="button" id="{p}next" title="Next step (Right arrow)">Next \u25b6</button>
-<button type="button" id="{p}last" title="Last step (End)">Last \u21e5</button>
-<label>speed <select id="{p}speed">{speeds}</select></label>
-<input type="range" class="sg-slider" id="{p}slider" min="0" max="{last}" value="0" step="1"
- aria-label="Step">
-<span class="sg-counter" id="{p}counter">step 0 / {last}</span>
-<button type="button" id="{p}fit" aria-pressed="false"
- title="Shrink the drawing to fit">Fit</button>
-</div>
-<p class="sg-narration" id="{p}narration" aria-live="polite"></p>
-<div class="sg-card" id="{p}card">
-<p class="sg-head" id="{p}head"></p>
-<table class="sg-chain" id="{p}chain" hidden><tbody>
-<tr><th scope="row">local derivative</th><td id="{p}local"></td></tr>
-<tr><th scope="row">upstream gradient</th><td id="{p}upstream"></td></tr>
-<tr><th scope="row">local \u00d7 upstream</th><td id="{p}contribution"></td></tr>
-<tr><th scope="row">gradient</th><td id="{p}update"></td></tr>
-</tbody></table>
-</div>
-{exercise_panel(p) if self.exercise else ""}
-<div class="sg-graph" id="{p}view">
-{self._svg}
-</div>
-<noscript><p>The stepper needs JavaScript; the drawing above shows the final gradients.</p>
-</noscript>
-<p class="sg-help">Keys: \u2190 \u2192 step, Home/End first/last, Space play/pause. Orange:
-the active node and edge; blue: its operands (forward), the operand receiving gradient
-(backward); yellow: the value just computed.</p>
-</div>
-<script type="application/json" id="{p}data">{_json_for_script(self._data)}</script>"""
+        return _fill(
+            "stepper-body.html", p=self.prefix, title=html.escape(self.title),
+            last=str(self.last_step), speeds=speeds, svg=self._svg,
+            exercise=exercise_panel(self.prefix) + "\n" if self.exercise else "",
+            warning=(f'<p class="sg-warning" role="note">{html.escape(warning)}</p>\n'
+                     if warning else ""),
+            data=_json_for_script(self._data)).rstrip("\n")
+
+    def _pages(self) -> list[Words]:
+        """The words of every page step, from `Narration`, with the page's counters."""
+        n = self.narration
+        forward = [node for node in self.trace.order if node.op is not None]
+        f, b = len(forward), len(n.steps)
+        pages = [n.start()]
+        for i, node in enumerate(forward, 1):
+            pages.append(Words(f"Forward {i} of {f}: {n.forward(node)}",
+                               line=f"Forward step {i} of {f}: {n.names[node]} = "
+                                    f"{n.num(node.data)}."))
+        pages.append(n.seed())
+        for k, step in enumerate(n.steps, 1):
+            words = n.step(step)
+            pages.append(words._replace(head=f"Backward {k} of {b}: {words.head}",
+                                        line=f"Backward step {k} of {b}: {words.line}"))
+        if len(pages) > 1:
+            pages[-1] = pages[-1]._replace(line=f"{pages[-1].line} Done: every gradient is known.")
+        return pages
 
     @cached_property
     def _data(self) -> dict[str, Any]:
-        """The trace as the page reads it: numbers, and the same numbers as draw_dot writes them."""
-        t = self.trace
-        order = t.order
-        index = {node: i for i, node in enumerate(order)}
-        names = node_names(order)
-        terms = {v: term(n) for v, n in names.items()}
-        shown = {v: _parenthesized(number(v.data, self.digits)) for v in order}
+        """The trace as the page reads it: structure, numbers, and every word it shows."""
+        t, n = self.trace, self.narration
+        index = {node: i for i, node in enumerate(t.order)}
         nodes = [{
-            "name": names[node],
-            "term": terms[node],
+            "name": n.names[node],
+            "term": n.terms[node],
             "op": node.op.name if node.op else None,
-            "expr": expression(node, terms) if node.op else None,
-            # the same expression with the operands' values: "2.0000 * (-3.0000)"
-            "calc": expression(node, shown) if node.op else None,
+            "constant": n.constant(node),
             "parents": [index[p] for p in node.parents],
             "data": _num(node.data),
-            "dataText": number(node.data, self.digits),
-        } for node in order]
-        steps = []
-        for s in t.steps:
-            values = {"local": s.local, "upstream": s.upstream, "contribution": s.contribution,
-                      "before": s.before, "after": s.after}
-            steps.append({
-                "node": index[s.node], "slot": s.slot, "operand": index[s.operand],
-                "formula": local_formula(s, terms),
-                **{k: _num(v) for k, v in values.items()},
-                "text": {k: number(v, self.digits) for k, v in values.items()},
-            })
+            "dataText": n.num(node.data),
+        } for node in t.order]
+        steps = [{
+            "index": s.index, "node": index[s.node], "slot": s.slot, "operand": index[s.operand],
+            **{k: _num(getattr(s, k)) for k in ("local", "upstream", "contribution", "before",
+                                                 "after")},
+            **{f"{k}Text": n.num(getattr(s, k)) for k in ("upstream", "before", "after")},
+        } for s in n.steps]
+        pages = [{"head": w.head, "rows": {k: v for k, v in w.rows.items() if v}, "line": w.line}
+                 for w in self._pages()]
         prefixes = self._cell_prefixes
         return {
             "title": self.title,
-            "root": len(order) - 1,
+            "root": len(t.order) - 1,
             "seed": _num(t.seed),
-            "seedText": number(t.seed, self.digits),
+            "seedText": n.num(t.seed),
             "nodes": nodes,
-            "forward": [i for i, node in enumerate(order) if node.op is not None],
+            "forward": [i for i, node in enumerate(t.order) if node.op is not None],
             "steps": steps,
-            "dataPrefix": prefixes["d"],
-            "gradPrefix": prefixes["g"],
+            "pages": pages,
+            "dataPrefix": prefixes.get("d", "data "),
+            "gradPrefix": prefixes.get("g", "grad "),
             "dash": DASH,
             "unknown": _UNKNOWN,
-            **({"exercise": exercise_data(t, names, self.digits)} if self.exercise else {}),
+            **({"exercise": exercise_data(n)} if self.exercise else {}),
         }
 
     @cached_property
     def _drawing(self) -> tuple[str, dict[str, str]]:
         """draw_dot's SVG made ready to animate, and the words before each cell's number."""
-        t = self.trace
-        order = t.order
+        t, n = self.trace, self.narration
         svg_bytes = draw_dot(t.root, id_prefix=self.prefix, grads=t.grads, params=self.params,
-                             max_nodes=len(order), digits=self.digits).pipe(format="svg")
+                             max_nodes=len(t.order), digits=self.digits).pipe(format="svg")
         svg = ET.fromstring(svg_bytes)
-        names = {node: visible(name) for node, name in node_names(order).items()}  # no U+FFFE
         by_id = {el.get("id"): el for el in svg.iter() if el.get("id")}
         _unwrap_links(svg)
         for el in list(svg.iter()):  # graphviz's tooltips name internal ids: replaced below
@@ -299,27 +292,20 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
         clash = sorted(k for k in by_id if k and k.removeprefix(p) in _OWN_IDS)
         if clash:
             raise RuntimeError(f"Stepper: draw_dot's SVG uses the stepper's own ids {clash}")
-        for i, node in enumerate(order):
+        for i, node in enumerate(t.order):
             group = _need(by_id, f"{p}n{i}")
             tip = ET.Element(f"{{{_SVG_NS}}}title")
-            tip.text = names[node] + (f" = {expression(node, names)}" if node.op else "")
+            tip.text = n.names[node] + (f" = {n.expression(node)}" if node.op else "")
             group.insert(0, tip)
             for slot in range(len(node.parents)):
                 _need(by_id, f"{p}e{i}_{slot}")
-            shown = {"d": number(node.data, self.digits), "g": number(t.grads[node], self.digits)}
+            if n.constant(node):
+                continue  # drawn as its number: no data or grad cell
+            shown = {"d": n.num(node.data), "g": n.num(t.grads[node])}
             for kind, value in shown.items():
-                cell = _need(by_id, svg_cell_id(f"{p}{kind}{i}"))
-                cell.set("id", f"{p}{kind}{i}")
-                texts = cell.findall(f".//{{{_SVG_NS}}}text")
-                text = "".join(texts[-1].itertext()) if texts else ""
-                if not text.endswith(value):
-                    raise RuntimeError(f"Stepper: draw_dot's cell {p}{kind}{i} reads {text!r}, "
-                                       f"expected it to end with {value!r}")
-                prefixes.setdefault(kind, text[: len(text) - len(value)])
-                if prefixes[kind] != text[: len(text) - len(value)]:
+                before = _ready_cell(by_id, f"{p}{kind}{i}", value)
+                if prefixes.setdefault(kind, before) != before:
                     raise RuntimeError(f"Stepper: draw_dot's cells {p}{kind}* are not worded alike")
-                if len(texts) == 1:
-                    _center(cell, texts[0])
         return ET.tostring(svg, encoding="unicode"), prefixes
 
     @property
@@ -332,13 +318,25 @@ the active node and edge; blue: its operands (forward), the operand receiving gr
 
 
 def stepper_html(root: Value, *, grad: float = 1.0, max_nodes: int = MAX_NODES,
-                 title: str | None = None, digits: int = DIGITS) -> str:
+                 title: str | None = None, digits: int = DIGITS,
+                 params: Iterable[Value] = ()) -> str:
     """The stepper page of ``root``'s backward pass as one HTML string (see `Stepper`)."""
-    return Stepper(root, grad=grad, max_nodes=max_nodes, title=title, digits=digits).html()
+    return Stepper(root, grad=grad, max_nodes=max_nodes, title=title, digits=digits,
+                   params=params).html()
 
 
-def _parenthesized(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
+def _ready_cell(by_id: dict[str | None, ET.Element], cell_id: str, value: str) -> str:
+    """Give a data or grad cell its id and centre its number; return the words before it."""
+    cell = _need(by_id, svg_cell_id(cell_id))
+    cell.set("id", cell_id)
+    texts = cell.findall(f".//{{{_SVG_NS}}}text")
+    text = "".join(texts[-1].itertext()) if texts else ""
+    if not text.endswith(value):
+        raise RuntimeError(f"Stepper: draw_dot's cell {cell_id} reads {text!r}, expected it to "
+                           f"end with {value!r}")
+    if len(texts) == 1:
+        _center(cell, texts[0])
+    return text[: len(text) - len(value)]
 
 
 def _need(by_id: dict[str | None, ET.Element], key: str) -> ET.Element:

@@ -35,9 +35,10 @@ from autograd.by_hand import (
     node_guesses,
     right_arithmetic,
 )
-from viz._format import expression, local_formula, number, term
+from viz._format import expression, is_constant, local_formula, number
 from viz.dot import draw_dot
 from viz.expr import ExpressionError, MathError, parse
+from viz.narrate import Narration
 
 __all__ = ["AnswerError", "EXERCISE_IDS", "Exercise", "LEVELS", "exercise_data",
            "exercise_panel", "main", "parse_answer", "random_exercise", "run_quiz", "wants_quiz",
@@ -158,7 +159,7 @@ def _doable(exercise: Exercise) -> bool:
 def _questions(trace: Trace) -> list[Value]:
     """The nodes asked, in backward order: every node that receives a gradient, root excluded."""
     asked = {s.operand for s in trace.steps}
-    return [n for n in reversed(trace.order) if n in asked and (n.label or n.op is not None)]
+    return [n for n in reversed(trace.order) if n in asked and not is_constant(n)]
 
 
 def _forward_lines(trace: Trace, names: dict[Value, str], digits: int) -> list[str]:
@@ -280,27 +281,25 @@ EXERCISE_IDS = frozenset({"exercise", "prompt", "answer", "check", "hint", "reve
 """The ids (after the stepper's prefix) of the exercise panel's elements."""
 
 
-def exercise_data(trace: Trace, names: dict[Value, str], digits: int) -> dict[str, object]:
-    """What the page needs to check each backward step: the answer (the operand's gradient
-    after the step), two hints, and the classic mistakes as numbers with their words."""
-    steps = []
-    every = guesses_per_step(trace, names=names, digits=digits)
-    for step, candidates in zip(trace.steps, every, strict=True):
+def exercise_data(narration: Narration) -> dict[str, object]:
+    """What the page needs to check each backward step it shows (steps into constants are
+    not shown, nor asked): the answer (the operand's gradient after the step), two hints, and
+    the classic mistakes as numbers with their words."""
+    n, steps = narration, []
+    every = guesses_per_step(n.trace, names=n.names, digits=n.digits)
+    for step in n.steps:
         right = float(step.after)
-        guesses = [{"value": g.value, "words": g.words} for g in candidates
+        guesses = [{"value": g.value, "words": g.words} for g in every[step.index]
                    if math.isfinite(g.value) and not is_close(g.value, right)]
-        terms = {v: term(n) for v, n in names.items()}
-        node, operand = terms[step.node], terms[step.operand]
-        formula = local_formula(step, terms)
+        node, operand = n.terms[step.node], n.terms[step.operand]
+        formula = local_formula(step, n.terms)
         steps.append({
-            # a constant's gradient is shown, not asked (the exponent of x**2, the 2 of 2*x)
-            "ask": bool(step.operand.label or step.operand.op is not None),
             "answer": right,
             "hints": [f"the local derivative \u2202{node}/\u2202{operand} is {formula}",
-                      f"\u2202{node}/\u2202{operand} = {formula} = {number(step.local, digits)}; "
-                      f"multiply it by the upstream gradient {number(step.upstream, digits)} "
-                      f"and add that to what {names[step.operand]} had "
-                      f"({number(step.before, digits)})"],
+                      f"\u2202{node}/\u2202{operand} = {formula} = {n.num(step.local)}; "
+                      f"multiply it by the upstream gradient {n.num(step.upstream)} "
+                      f"and add that to what {n.names[step.operand]} had "
+                      f"({n.num(step.before)})"],
             "guesses": guesses,
         })
     return {"steps": steps, "relTol": 1e-3, "absTol": 1e-12, "examples": _EXAMPLES,

@@ -8,14 +8,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import textwrap
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import IO
 
-from autograd import Step, Trace, Value, backprop_steps
+from autograd import Trace, Value, backprop_steps
 from autograd.foreign import as_stepgrad
-from viz._format import DASH, expression, node_names, number, step_line
-from viz.dot import visible
+from viz._format import DASH
+from viz.narrate import Narration, Words
 
 __all__ = [
     "print_trace",
@@ -50,11 +52,6 @@ class _Style:
         return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
 
 
-def _shown_names(order: list[Value]) -> dict[Value, str]:
-    # a label's control characters (escape sequences) are shown escaped, never sent raw
-    return {node: visible(name) for node, name in node_names(order).items()}
-
-
 def _as_trace(source: Value | Trace) -> Trace:
     source = as_stepgrad(source, grads=False)  # a micrograd-style Value of any engine
     if isinstance(source, Trace):
@@ -64,125 +61,153 @@ def _as_trace(source: Value | Trace) -> Trace:
     raise TypeError(f"expected a Value or a Trace, got {type(source).__name__}")
 
 
-def format_step(step: Step, names: dict[Value, str], digits: int = 4,
-                first: bool = False, style: _Style | None = None) -> str:
-    """One step's arithmetic: local formula and value, upstream x local, the grad before/after."""
+def format_step(words: Words, style: _Style | None = None) -> str:
+    """One step's arithmetic on one line: local derivative ; upstream x local ; the update."""
     s = style or _Style(False)
-    operand = names[step.operand]
-    before = "0" if first else number(step.before, digits)
-    return (f"{step_line(step, names, digits, s)} ; "
-            f"{s(operand, '1')}.grad {before} -> {s(number(step.after, digits), '1;32')}")
+    return f"{words.local} ; {words.product} ; {s(words.update, '1;32')}"
 
 
-def _named(trace: Trace) -> list[Value]:
-    # constants get no line of their own: they show up inside the expressions that use them
-    return [n for n in trace.order if n.label or n.op is not None or n is trace.root]
+def _forward_lines(n: Narration, s: _Style) -> list[str]:
+    shown = [node for node in n.trace.order if not n.constant(node)]
+    width = max(len(n.names[node]) for node in shown)
+    return [f"  {' ' * (width - len(n.names[node]))}{s(n.names[node], '1')}"
+            f"{n.forward(node)[len(n.names[node]):]}" for node in shown]
 
 
-def _forward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
-    width = max(len(names[n]) for n in trace.order)
+def _backward_lines(n: Narration, s: _Style) -> list[str]:
     lines = []
-    for node in _named(trace):
-        how = "" if node.op is None else f"{expression(node, names)} = "
-        lines.append(f"  {s(names[node].rjust(width), '1')} = {how}{number(node.data, digits)}")
-    return lines
-
-
-def _backward_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
-    root = names[trace.root]
-    lines = []
-    seen: set[Value] = set()
     current: Value | None = None
-    total = len(trace.steps)
-    for step in trace.steps:
+    for i, step in enumerate(n.steps, 1):
+        words = n.step(step)
         if step.node is not current:
             current = step.node
-            lines.append(f"  {s(names[current], '1')} = {expression(current, names)}   "
-                         f"(d{root}/d{names[current]} = {number(step.upstream, digits)})")
-        lines.append(f"    step {step.index + 1}/{total}: "
-                     + format_step(step, names, digits, step.operand not in seen, s))
-        seen.add(step.operand)
+            lines.append(f"  {s(n.names[current], '1')} = {n.expression(current)}   "
+                         f"({words.upstream})")
+        lines.append(f"    step {i}/{len(n.steps)}: {format_step(words, s)}")
     return lines
 
 
-def _gradient_lines(trace: Trace, names: dict[Value, str], digits: int, s: _Style) -> list[str]:
-    root = names[trace.root]
-    shown = _named(trace)
-    width = max(len(names[n]) for n in shown) + len(root) + 3
-    # the inputs and parameters first (what a learner asked for), then the intermediates
-    first = [n for n in shown if n.op is None] + [n for n in reversed(shown) if n.op is not None]
-    return [f"  {f'd{root}/d{names[n]}'.rjust(width)} = {s(number(trace.grads[n], digits), '1')}"
-            for n in first]
+def _gradient_lines(n: Narration, s: _Style) -> list[str]:
+    root, t = n.terms[n.trace.root], n.terms
+    shown = n.gradient_order()
+    width = max(len(t[node]) for node in shown) + len(root) + 3
+    return [f"  {f'd{root}/d{t[node]}'.rjust(width)} = "
+            f"{s(n.num(n.trace.grads[node]), '1')}" for node in shown]
 
 
-def format_trace(source: Value | Trace, *, digits: int = 4, color: bool = False) -> str:
-    """The whole story as text: forward values, backward steps, final gradients."""
+def format_trace(source: Value | Trace, *, digits: int = 4, color: bool = False,
+                 params: Collection[Value] = ()) -> str:
+    """The whole story as text: forward values, backward steps, final gradients (inputs and
+    ``params`` first). Steps into constants are left out."""
     trace = _as_trace(source)
     s = _Style(color)
-    names = _shown_names(trace.order)
-    root = names[trace.root]
-    parts = ["forward pass (operands first):", *_forward_lines(trace, names, digits, s), "",
-             f"backward pass: seed d{root}/d{root} = {number(trace.seed, digits)}"]
-    if trace.warning:
-        parts.append(s(f"warning: {trace.warning}", "33"))
-    parts += _backward_lines(trace, names, digits, s)
+    n = Narration(trace, params=params, digits=digits)
+    root = n.root
+    parts = ["forward pass (operands first):", *_forward_lines(n, s), "",
+             f"backward pass: seed d{n.terms[trace.root]}/d{n.terms[trace.root]} = "
+             f"{n.num(trace.seed)}"]
+    if n.warning:
+        parts.append(s(f"warning: {n.warning}", "33"))
+    parts += _backward_lines(n, s)
     if not trace.steps:
         parts.append(f"  ({root} is a leaf: nothing to propagate)")
-    parts += ["", f"gradients of {root}:", *_gradient_lines(trace, names, digits, s)]
+    parts += ["", f"gradients of {root}:", *_gradient_lines(n, s)]
     return "\n".join(parts) + "\n"
 
 
 def print_trace(source: Value | Trace, stream: IO[str] | None = None, *, digits: int = 4,
-                color: bool | None = None) -> Trace:
+                color: bool | None = None, params: Collection[Value] = ()) -> Trace:
     """Write `format_trace` to ``stream`` (stdout); colour follows `use_color` unless given."""
     out = sys.stdout if stream is None else stream
     trace = _as_trace(source)
-    out.write(format_trace(trace, digits=digits, color=use_color(out) if color is None else color))
+    out.write(format_trace(trace, digits=digits, params=params,
+                           color=use_color(out) if color is None else color))
     out.flush()
     return trace
 
 
-def render_frame(trace: Trace, k: int, *, digits: int = 4, color: bool = False) -> str:
-    """The screen after the first ``k`` steps: every node's data and grad so far, step ``k``."""
-    s = _Style(color)
-    names = _shown_names(trace.order)
-    grads = trace.replay(k)
-    last = trace.steps[k - 1] if k else None
-    width = max(len(names[n]) for n in trace.order)
-    root = names[trace.root]
-    lines = [f"step {k}/{len(trace.steps)} of the backward pass of {root}   ({KEYS_HELP})", "",
-             f"  {'node'.rjust(width)}  {'data':>12}  {'grad':>12}  how"]
-    for node in reversed(trace.order):
-        g = grads.get(node)
-        row = (f"  {names[node].rjust(width)}  {number(node.data, digits):>12}  "
-               f"{DASH if g is None else number(g, digits):>12}  "
-               f"{'' if node.op is None else expression(node, names)}").rstrip()
-        if last is not None and node is last.operand:
-            row = s(row, "7") if color else row + "   <- this step"
-        lines.append(row)
-    lines.append("")
+_ROWS = {"local": "local derivative", "upstream": "upstream gradient",
+         "product": "upstream x local", "update": "gradient"}
+
+
+def _cut(line: str, width: int | None) -> str:
+    """``line`` cut to ``width`` characters, an ellipsis marking the cut (never wrapped)."""
+    line = line.rstrip()
+    return line if width is None or len(line) <= width else line[: max(width - 1, 0)] + "\u2026"
+
+
+def _card(n: Narration, k: int, width: int | None) -> list[str]:
+    """The chain-rule card of frame ``k``: heading, rows, and the warning at the seed."""
+    words = n.step(n.steps[k - 1]) if k else n.seed()
+    lines = [words.head] + [f"  {_ROWS[key]:<18} {text}" for key, text in words.rows.items()
+                            if text]
+    if not k and n.warning:
+        lines += textwrap.wrap(f"warning: {n.warning}", width or 10**9)
+    return lines
+
+
+def _window(total: int, active: int | None, room: int) -> range:
+    """Which of ``total`` rows fit in ``room`` lines, the ``active`` one in the middle."""
+    if total <= room:
+        return range(total)
+    room = max(room - 2, 1)  # two lines say how many rows are hidden above and below
+    start = 0 if active is None else min(max(active - room // 2, 0), total - room)
+    return range(start, start + room)
+
+
+def render_frame(trace: Trace, k: int, *, digits: int = 4, color: bool = False,
+                 width: int | None = None, height: int | None = None,
+                 params: Collection[Value] = ()) -> str:
+    """The screen after the first ``k`` shown steps: each node's data and grad so far, the
+    chain rule of step ``k``. With ``width`` and ``height`` (a terminal's size) the counter and
+    the keys stay on top, the node table scrolls to the active node and long lines are cut."""
+    return _frame(Narration(trace, params=params, digits=digits), k, _Style(color), width,
+                  height)
+
+
+def _frame(n: Narration, k: int, s: _Style, width: int | None, height: int | None) -> str:
+    trace = n.trace
+    last = n.steps[k - 1] if k else None
+    grads = trace.replay(None if last is None else last.index + 1)
     if last is None:
-        lines.append(f"seed: d{root}/d{root} = {number(trace.seed, digits)}")
-        if trace.warning:
-            lines.append(s(f"warning: {trace.warning}", "33"))
-    else:
-        seen = any(st.operand is last.operand for st in trace.steps[: k - 1])
-        lines.append(f"{names[last.node]} = {expression(last.node, names)}")
-        lines.append("  " + format_step(last, names, digits, not seen, s))
-    return "\n".join(lines) + "\n"
+        grads = {trace.root: trace.seed}
+    rows = [node for node in reversed(trace.order) if not n.constant(node)]
+    w = max(len(n.names[node]) for node in rows)
+    top = [f"step {k}/{len(n.steps)} of the backward pass of {n.root}", KEYS_HELP, "",
+           f"  {'node'.rjust(w)}  {'data':>12}  {'grad':>12}  how"]
+    bottom = ["", *_card(n, k, width)]
+    active = None if last is None else rows.index(last.operand)
+    room = None if height is None else max(height - 1 - len(top) - len(bottom), 1)
+    shown = _window(len(rows), active, len(rows) if room is None else room)
+    table = []
+    if shown.start:
+        table.append(f"  ... {shown.start} more above")
+    for i in shown:
+        node = rows[i]
+        g = grads.get(node)
+        row = _cut(f"{'>' if i == active else ' '} {n.names[node].rjust(w)}  "
+                   f"{n.num(node.data):>12}  {DASH if g is None else n.num(g):>12}  "
+                   f"{'' if node.op is None else n.expression(node)}", width)
+        table.append(s(row, "7") if i == active else row)
+    if shown.stop < len(rows):
+        table.append(f"  ... {len(rows) - shown.stop} more below")
+    return "\n".join([*(_cut(line, width) for line in top), *table,
+                      *(_cut(line, width) for line in bottom)]) + "\n"
 
 
 def step_through(trace: Trace, keys: Iterable[str], stream: IO[str], *, digits: int = 4,
-                 color: bool = False, clear: bool = True) -> int:
+                 color: bool = False, clear: bool = True, width: int | None = None,
+                 height: int | None = None, params: Collection[Value] = ()) -> int:
     """Redraw `render_frame` after each key name (next, prev, first, last, quit); returns k."""
-    k, total = 0, len(trace.steps)
+    n = Narration(trace, params=params, digits=digits)
+    k, total = 0, len(n.steps)
     moves: dict[str, Callable[[int], int]] = {
         "next": lambda k: min(k + 1, total), "prev": lambda k: max(k - 1, 0),
         "first": lambda k: 0, "last": lambda k: total}
 
     def draw() -> None:
-        stream.write(("\x1b[H\x1b[2J" if clear else "") + render_frame(trace, k, digits=digits,
-                                                                        color=color))
+        frame = _frame(n, k, _Style(color), width, height)
+        stream.write(("\x1b[H\x1b[2J" if clear else "") + frame)
         stream.flush()
 
     draw()
@@ -239,7 +264,8 @@ def _read_keys(fd: int) -> Iterator[str]:
 
 
 def interactive(source: Value | Trace, *, stdin: IO[str] | None = None,
-                stream: IO[str] | None = None, digits: int = 4) -> bool:
+                stream: IO[str] | None = None, digits: int = 4,
+                params: Collection[Value] = ()) -> bool:
     """Step with the keyboard when stdin and the stream are terminals; False if they are not."""
     inp = sys.stdin if stdin is None else stdin
     out = sys.stdout if stream is None else stream
@@ -255,8 +281,9 @@ def interactive(source: Value | Trace, *, stdin: IO[str] | None = None,
     try:
         # keys arrive one by one, unechoed; TCSANOW keeps any typed before the first frame
         tty.setcbreak(fd, termios.TCSANOW)
+        size = shutil.get_terminal_size()
         step_through(_as_trace(source), _read_keys(fd), out, digits=digits,
-                     color=use_color(out))
+                     color=use_color(out), width=size.columns, height=size.lines, params=params)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     out.write("\n")

@@ -64,7 +64,7 @@ CASES: dict[str, Case] = {
     "cos": Case(math.cos, lambda x: (-math.sin(x),), [(-1.0,), (0.0,), (0.5,), (2.0,), (4.0,)]),
     "sum": Case(lambda *xs: math.fsum(xs), lambda *xs: (1.0,) * len(xs),
                 [(1.5,), (1.0, 2.0), (-1.5, 2.25, 0.1, 4.0)]),
-    # dot: w_0..w_n-1, x_0..x_n-1, then an optional bias
+    # dot: w_0..w_(n-1), x_0..x_(n-1), then an optional bias
     "dot": Case(lambda *a: math.fsum(a[i] * a[i + len(a) // 2] for i in range(len(a) // 2))
                 + (a[-1] if len(a) % 2 else 0.0),
                 lambda *a: (tuple(a[len(a) // 2: 2 * (len(a) // 2)]) + tuple(a[: len(a) // 2])

@@ -225,7 +225,7 @@ def test_interactive_on_a_terminal_moves_with_keys() -> None:
             os.write(master, b"n")
             wait_for(rb"step 1/9 ")
             os.write(master, b"\x1b[C")
-            wait_for(rb"step 2/9 [\s\S]*dv4/dv3 = 1 ;")
+            wait_for(rb"step 2/9 [\s\S]*dv4/dv3 = 1\s")
             os.write(master, b"\x1b[D")
             wait_for(rb"step 1/9 [\s\S]*do/dv4 = 1 - tanh\(v4\)\^2 = 0\.5000")
             os.write(master, b"q")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from autograd import Value, backprop_steps, walk
+from autograd._words import is_constant
 from demos.neuron import neuron as classic_neuron
 from viz.html import MAX_NODES, Stepper, stepper_html
 
@@ -121,13 +122,17 @@ def test_embedded_json_is_the_trace_exactly() -> None:
             index[step.node], step.slot, index[step.operand])
         for key in ("local", "upstream", "contribution", "before", "after"):
             assert got[key] == getattr(step, key)  # exact: JSON keeps every float's digits
-    # the tanh step, and its arithmetic as the page writes it
-    tanh_step = data["steps"][0]
-    assert tanh_step["formula"] == "1 - tanh(n)^2"
-    assert tanh_step["text"] == {"local": "0.5000", "upstream": "1.0000",
-                                 "contribution": "0.5000", "before": "0.0000", "after": "0.5000"}
+    # the tanh step, and its arithmetic as the page writes it (words made in Python)
+    tanh_page = data["pages"][stepper.page_step(0)]
+    assert tanh_page["head"] == "Backward 1 of 9: o = tanh(n)  ->  n"
+    assert tanh_page["rows"] == {"local": "do/dn = 1 - tanh(n)^2 = 0.5000",
+                                 "upstream": "do/do = 1.0000",
+                                 "product": "upstream 1.0000 x local 0.5000 = 0.5000",
+                                 "update": "n.grad 0 -> 0.5000"}
     assert [n["name"] for n in data["nodes"]][-1] == "o"
-    assert data["nodes"][-1]["expr"] == "tanh(n)"
+    last_forward = data["pages"][stepper.forward_steps]["head"]
+    assert last_forward == "Forward 5 of 5: o = tanh(n) = tanh(0.8814) = 0.7071"
+    assert len(data["pages"]) == stepper.last_step + 1
 
 
 def test_non_finite_numbers_are_strings_json_accepts() -> None:
@@ -143,7 +148,10 @@ def test_non_finite_numbers_are_strings_json_accepts() -> None:
     assert any(n["data"] == "Infinity" for n in data["nodes"])
     assert any(n["data"] == "NaN" for n in data["nodes"])
     assert {n["dataText"] for n in data["nodes"]} >= {"inf", "nan"}
-    for got, step in zip(data["steps"], stepper.trace.steps, strict=True):
+    # every step but the one into the constant 2.0
+    shown = [s for s in stepper.trace.steps if not is_constant(s.operand)]
+    assert len(shown) == len(stepper.trace.steps) - 1
+    for got, step in zip(data["steps"], shown, strict=True):
         assert same(decode(got["after"]), step.after)
 
 
@@ -247,14 +255,13 @@ def test_page_steps_count_forward_seed_and_trace_steps() -> None:
     assert f'max="{stepper.last_step}"' in stepper.html()
 
 
-def test_forgotten_zero_grad_is_shown_as_a_warning() -> None:
+def test_forgotten_zero_grad_is_shown_as_a_warning_only_where_grads_differ() -> None:
     root = neuron()
-    root.backward()
-    assert 'class="sg-warning"' not in Stepper(root).html()  # README's order: nothing to say
-    root.backward()
-    stepper = Stepper(root)
-    assert stepper.trace.warning
-    assert 'class="sg-warning"' in stepper.html()
+    root.backward()  # the README's order: .grad holds exactly what the page shows
+    assert 'class="sg-warning"' not in Stepper(root).html()
+    root.backward()  # now every .grad is twice what one pass from zero gives
+    page = Stepper(root).html()
+    assert 'class="sg-warning"' in page and "one backward pass from zero" in page
     root.zero_grad()
     assert 'class="sg-warning"' not in Stepper(root).html()
 
@@ -371,3 +378,13 @@ def test_stepper_colours_params_as_draw_dot_does() -> None:
         Stepper(out, params=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="params must hold Values"):
         Stepper(out, params=[1.0])  # type: ignore[list-item]
+
+
+def test_the_page_is_filled_from_its_templates_and_dollars_stay_text() -> None:
+    root = neuron()
+    stepper = Stepper(root, title="costs $5 ${p} $title")
+    page = stepper.html()
+    body = page.split("<body", 1)[1].split("<script", 1)[0]  # the markup, before any script
+    assert not re.search(r"\$\{?[A-Za-z_]", body.replace("$5 ${p} $title", ""))  # all filled
+    assert "<title>costs $5 ${p} $title</title>" in page
+    assert f'id="{stepper.prefix}root"' in page and 'id="${p}root"' not in page

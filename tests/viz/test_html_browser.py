@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from autograd import Value, walk
+from autograd._words import is_constant
 from autograd.strategies import Program, programs
 from demos.neuron import neuron as classic_neuron
+from nn import MLP
 from viz._format import DASH, number
 from viz.html import Stepper
 
@@ -69,11 +71,12 @@ class Opened:
     def step(self) -> int:
         return int(self.page.get_attribute(f"#{self.stepper.prefix}root", "data-step") or "-1")
 
-    def cells(self) -> list[tuple[str, str]]:
-        """The text of every node's data and grad cell, in walk order."""
-        result: list[list[str]] = self.page.evaluate(
+    def cells(self) -> list[tuple[str | None, str | None]]:
+        """The text of every node's data and grad cell, in walk order (None: no such cell)."""
+        result: list[list[str | None]] = self.page.evaluate(
             """([p, n]) => Array.from({length: n}, (_, i) => [p + 'd' + i, p + 'g' + i]
-                 .map((id) => document.getElementById(id).textContent.trim()))""",
+                 .map((id) => document.getElementById(id))
+                 .map((el) => el && el.textContent.trim()))""",
             [self.stepper.prefix, len(self.stepper.trace.order)])
         return [(d, g) for d, g in result]
 
@@ -81,11 +84,16 @@ class Opened:
         self.page.click(f"#{self.stepper.prefix}{name}")
 
 
-def open_page(browser: Browser, stepper: Stepper, path: Path, fragment: str = "") -> Opened:
+def open_page(browser: Browser, stepper: Stepper, path: Path, fragment: str = "", *,
+              width: int = 1280, height: int = 900, clock: bool = False) -> Opened:
+    """Open the saved page; with ``clock`` its timers run only when the test moves the clock."""
     stepper.save(path)
     url = path.resolve().as_uri()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
+    if clock:  # installed, time would still flow on its own: paused, only run_for moves it
+        page.clock.install(time=0)
+        page.clock.pause_at(1000)
     opened = Opened(page, stepper, url)
 
     def route(r: Any) -> None:
@@ -119,14 +127,17 @@ def close(opened: Opened) -> None:
 
 def expected(stepper: Stepper, s: int) -> tuple[list[float | None], list[float | None]]:
     """Data and grad of every node at page step s: leaves known from the start, op nodes one
-    per forward step, then the seed, then the trace's steps replayed."""
+    per forward step, then the seed, then the trace's steps replayed, but for those into
+    constants (numbers of the expression), which the page leaves out."""
     t = stepper.trace
     forward = [node for node in t.order if node.op is not None]
     known = {node for node in t.order if node.op is None} | set(forward[:s])
     grads: dict[Value, float] = {}
     if s > len(forward):
         grads[t.root] = t.seed
-    for step in t.steps[: max(0, s - len(forward) - 1)]:
+    shown = [st for st in t.steps if not is_constant(st.operand)
+             or st.operand in stepper.params]
+    for step in shown[: max(0, s - len(forward) - 1)]:
         grads[step.operand] = step.after
     return ([node.data if node in known else None for node in t.order],
             [grads.get(node) for node in t.order])
@@ -153,6 +164,11 @@ def check_step(opened: Opened, s: int) -> None:
     for got, want in zip(state["data"], datas, strict=True):
         assert got == want or (want is not None and math.isnan(want) and math.isnan(got))
     for i, ((d_text, g_text), d, g) in enumerate(zip(opened.cells(), datas, grads, strict=True)):
+        node = opened.stepper.trace.order[i]
+        if is_constant(node, opened.stepper.params) and i != len(datas) - 1:
+            assert d_text is None and g_text is None and g is None, (s, i)  # a constant
+            continue
+        assert d_text is not None and g_text is not None, (s, i)
         assert d_text == ("data ?" if d is None else f"data {number(d)}"), (s, i)
         assert g_text == (f"grad {DASH}" if g is None else f"grad {number(g)}"), (s, i)
         if d is not None:
@@ -227,7 +243,9 @@ def test_neuron_keyboard_slider_and_deep_link(browser: Browser, pages_dir: Path)
         narration = page.locator(f"#{p}narration")
         assert narration.get_attribute("aria-live") == "polite"
         text = narration.text_content() or ""
-        assert "Backward step 1 of 9" in text and "1 - tanh(n)^2" in text and "0.5000" in text
+        assert text == "Backward step 1 of 9: o passes 0.5000 to n: n.grad 0 -> 0.5000."
+        local = page.text_content(f"#{p}local") or ""
+        assert local == "do/dn = 1 - tanh(n)^2 = 0.5000"  # the card holds the arithmetic
         assert page.get_attribute(f"#{p}root", "data-phase") == "backward"
         assert page.get_attribute(f"#{p}root", "data-trace-step") == "0"
         assert "active" in (page.get_attribute(f"#{p}n9", "class") or "")
@@ -238,23 +256,25 @@ def test_neuron_keyboard_slider_and_deep_link(browser: Browser, pages_dir: Path)
 
 def test_neuron_play_runs_to_the_end_and_pauses(browser: Browser, pages_dir: Path) -> None:
     stepper = Stepper(neuron())
-    opened = open_page(browser, stepper, pages_dir / "neuron_play.html")
+    opened = open_page(browser, stepper, pages_dir / "neuron_play.html", clock=True)
     page, p = opened.page, stepper.prefix
     try:
         page.select_option(f"#{p}speed", "80")
         page.keyboard.press(" ")  # space: play
         assert page.get_attribute(f"#{p}play", "aria-pressed") == "true"
-        page.wait_for_selector(f"#{p}root[data-step='{stepper.last_step}']", timeout=10_000)
+        page.clock.run_for(80 * 3)  # the page's clock: three ticks, three steps
+        assert opened.step() == 3
+        page.clock.run_for(80 * stepper.last_step)
         page.wait_for_selector(f"#{p}play[aria-pressed='false']")
         assert opened.state()["playing"] is False
         check_step(opened, stepper.last_step)
         opened.button("play")  # from the end, play starts again from the start
-        page.wait_for_function(f"() => {opened.api}.state().step >= 2")
+        page.clock.run_for(80 * 2)
+        assert opened.step() == 2
         opened.button("play")
-        stopped = opened.step()
-        page.wait_for_timeout(300)
-        assert opened.step() == stopped
-        check_step(opened, stopped)
+        page.clock.run_for(80 * 10)  # paused: time passes, the step stays
+        assert opened.state()["playing"] is False
+        check_step(opened, 2)
     finally:
         close(opened)
 
@@ -268,9 +288,13 @@ def test_no_request_leaves_the_page(browser: Browser, pages_dir: Path) -> None:
         outcome = page.evaluate("""() => fetch('https://example.com/x')
             .then(() => 'fetched', () => 'blocked')""")
         assert outcome == "blocked"
-        page.evaluate("""() => { const img = document.createElement('img');
-            img.src = 'https://example.com/pixel.png'; document.body.appendChild(img); }""")
-        page.wait_for_timeout(200)
+        with page.expect_console_message(lambda m: "pixel.png" in m.text):
+            blocked = page.evaluate("""() => new Promise((resolve) => {
+                document.addEventListener('securitypolicyviolation',
+                                          (e) => resolve(e.blockedURI), {once: true});
+                const img = document.createElement('img');
+                img.src = 'https://example.com/pixel.png'; document.body.appendChild(img); })""")
+        assert blocked == "https://example.com/pixel.png"
         refused = [e for e in opened.errors if "Content Security Policy" in e]
         assert refused and len(refused) == len(opened.errors)
         opened.errors.clear()
@@ -397,6 +421,98 @@ def test_mlp_page_is_usable(browser: Browser, pages_dir: Path) -> None:
         assert view["y"] <= box["y"] + box["height"] / 2 <= view["y"] + view["height"]
         page.keyboard.press("End")
         check_step(opened, stepper.last_step)
+    finally:
+        close(opened)
+
+
+# -- window sizes, zoom and keys ------------------------------------------------------------
+
+def box_of(page: Page, selector: str) -> dict[str, float]:
+    box: dict[str, float] = page.evaluate(
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+             return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }""", selector)
+    return box
+
+
+def inside(box: dict[str, float], area: dict[str, float]) -> bool:
+    return (box["left"] >= area["left"] - 0.5 and box["right"] <= area["right"] + 0.5
+            and box["top"] >= area["top"] - 0.5 and box["bottom"] <= area["bottom"] + 0.5)
+
+
+def window_of(page: Page) -> dict[str, float]:
+    size: dict[str, float] = page.evaluate(
+        "() => ({left: 0, top: 0, right: innerWidth, bottom: innerHeight})")
+    return size
+
+
+def test_page_opens_fitted_so_the_output_shows_at_1280(browser: Browser, pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "fit_1280.html", width=1280, height=800)
+    page, p = opened.page, stepper.prefix
+    out = f"#{p}n{len(stepper.trace.order) - 1}"
+    try:
+        natural = page.evaluate(f"document.querySelector('#{p}view svg').width.baseVal"
+                                ".valueInSpecifiedUnits * 4 / 3")
+        assert natural > 1280  # at full size the drawing is wider than the window
+        zoom = opened.state()["zoom"]
+        assert 0.65 <= zoom < 1
+        assert page.get_attribute(f"#{p}fit", "aria-pressed") == "true"
+        assert inside(box_of(page, out), window_of(page))
+        assert inside(box_of(page, out), box_of(page, f"#{p}view"))
+        opened.button("fit")  # full size: now the output is beyond the window's edge
+        assert opened.state()["zoom"] == 1
+        assert page.get_attribute(f"#{p}fit", "aria-pressed") == "false"
+        assert not inside(box_of(page, out), box_of(page, f"#{p}view"))
+        opened.button("fit")
+        assert opened.state()["zoom"] == zoom
+    finally:
+        close(opened)
+
+
+def test_a_phone_wide_page_keeps_the_active_node_in_view_and_text_legible(
+        browser: Browser, pages_dir: Path) -> None:
+    model = MLP(3, [4, 4, 1], seed=0)
+    stepper = Stepper(model([1.0, -2.0, 0.5]), params=model.parameters())
+    opened = open_page(browser, stepper, pages_dir / "phone.html", width=390, height=844)
+    page, p = opened.page, stepper.prefix
+    try:
+        assert opened.state()["zoom"] == 0.65  # the minimum: fitting the width would be tiny
+        heights = page.evaluate(f"""() => Array.from(
+            document.querySelectorAll('#{p}view svg text'),
+            (t) => t.getBoundingClientRect().height)""")
+        assert min(heights) >= 9  # px: text stays legible, the drawing pans instead
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no page sideways
+        for s in range(1, stepper.last_step + 1):
+            page.keyboard.press("ArrowRight")
+            assert opened.step() == s
+            active = page.evaluate(f"document.querySelector('#{p}view .sg-active').id")
+            box = box_of(page, f"#{active}")
+            assert inside(box, window_of(page)), (s, active, box)
+            assert inside(box, box_of(page, f"#{p}view")), (s, active, box)
+        check_step(opened, stepper.last_step)
+    finally:
+        close(opened)
+
+
+def test_space_plays_and_pauses_even_after_a_button_was_clicked(browser: Browser,
+                                                                pages_dir: Path) -> None:
+    stepper = Stepper(neuron())
+    opened = open_page(browser, stepper, pages_dir / "space.html", clock=True)
+    page, p = opened.page, stepper.prefix
+    try:
+        opened.button("next")  # the click hands the keys back to the stepper
+        assert page.evaluate("document.activeElement.id") == f"{p}root"
+        page.keyboard.press(" ")
+        assert opened.state()["playing"] is True
+        assert opened.step() == 1  # Space did not click Next again
+        page.keyboard.press(" ")
+        assert opened.state()["playing"] is False and opened.step() == 1
+        opened.button("play")  # clicked: playing, the keys with the stepper again
+        assert opened.state()["playing"] is True
+        page.keyboard.press(" ")
+        assert opened.state()["playing"] is False
+        page.clock.run_for(5000)
+        check_step(opened, 1)
     finally:
         close(opened)
 

@@ -14,15 +14,15 @@ function stepgradExercise(prefix, api) {
   const B = D.steps.length;
   const ui = {};
   for (const name of ["exercise", "prompt", "answer", "check", "hint", "reveal", "feedback",
-    "score", "head", "local", "contribution", "update", "narration"]) {
+    "score", "head", "local", "product", "update", "narration"]) {
     ui[name] = byId(name);
   }
   const lastText = (el) => {
     const texts = el.getElementsByTagName("text");
     return texts[texts.length - 1];
   };
-  const work = X.steps.map((x) => ({ done: !x.ask, missed: false, tries: 0, hints: 0 }));
-  const asked = X.steps.filter((x) => x.ask).length;
+  const work = X.steps.map(() => ({ done: false, missed: false, tries: 0, hints: 0 }));
+  const asked = X.steps.length;
   let current = -1; // the trace step on screen while it waits for its answer, else -1
   let hidden = []; // [element, the stepper's text, the text shown instead]
 
@@ -67,7 +67,7 @@ function stepgradExercise(prefix, api) {
   const say = (text) => { ui.feedback.textContent = text; };
 
   function score() {
-    const first = work.filter((w, k) => X.steps[k].ask && w.done && !w.missed && w.tries === 0)
+    const first = work.filter((w) => w.done && !w.missed && w.tries === 0)
       .length;
     const done = firstOpen() === B;
     ui.score.textContent = done
@@ -94,8 +94,8 @@ function stepgradExercise(prefix, api) {
     if (current < 0) return;
     hide(lastText(byId("g" + st.operand)), D.gradPrefix + "?");
     hide(ui.local, `\u2202${D.nodes[st.node].term}/\u2202${D.nodes[st.operand].term} = ? (Hint)`);
-    hide(ui.contribution, "? \u00d7 " + st.text.upstream + " = ?");
-    hide(ui.update, `grad of ${op}: ${st.text.before} + ? \u2192 ?`);
+    hide(ui.product, st.upstreamText + " \u00d7 ? = ?");
+    hide(ui.update, `grad of ${op}: ${st.beforeText} + ? \u2192 ?`);
     hide(ui.narration, `Backward step ${k + 1} of ${B}: what is the gradient of ${op} after it?`);
     if (api.state().playing) api.pause();
   }
@@ -119,7 +119,7 @@ function stepgradExercise(prefix, api) {
       ui.answer.value = "";
       score();
       api.go(F + 3 + k);
-      say(`right: ${D.steps[k].text.after}` + (firstOpen() === B ? ". Every gradient is known." : ""));
+      say(`right: ${D.steps[k].afterText}` + (firstOpen() === B ? ". Every gradient is known." : ""));
       return;
     }
     w.tries += 1;
@@ -142,7 +142,7 @@ function stepgradExercise(prefix, api) {
     work[k].missed = true;
     score();
     api.go(F + 2 + k);
-    say(`the answer: ${D.steps[k].text.after} (counted as missed). Enter goes on.`);
+    say(`the answer: ${D.steps[k].afterText} (counted as missed). Enter goes on.`);
   }
 
   ui.check.addEventListener("click", check);

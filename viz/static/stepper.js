@@ -1,8 +1,11 @@
 /* stepgrad backprop stepper: walks the embedded trace over the graphviz drawing.
-   Called as stepgradStepper(prefix, standalone) by the page's inline script. Data from the
-   trace (labels, formulas, numbers) is only ever written with textContent, never as HTML.
+   Called as stepgradStepper(prefix, standalone) by the page's inline script. Every word it shows
+   comes from Python (viz/narrate.py) in the page's JSON, one entry of D.pages per page step; this
+   script only places them. Data from the trace is only ever written with textContent.
    Page steps: 0 = only the leaves are known; 1..F = forward, one op node each (walk order);
-   F + 1 = the seed gradient; F + 2 + k = trace step k. */
+   F + 1 = the seed gradient; F + 2 + k = backward step k (steps into constants are not shown).
+   Each step is drawn by three functions: showCells (numbers in the drawing), showWords (the
+   narration and the chain-rule card) and highlight (the active node, edge and operands). */
 function stepgradStepper(prefix, standalone) {
   "use strict";
   const byId = (suffix) => document.getElementById(prefix + suffix);
@@ -15,18 +18,18 @@ function stepgradStepper(prefix, standalone) {
   const fwd = D.forward;
   const N = nodes.length;
   const F = fwd.length;
-  const B = steps.length;
-  const LAST = F + 1 + B;
+  const LAST = D.pages.length - 1;
   const seed = num(D.seed);
+  const MIN_ZOOM = 0.65; // the drawing's 11pt text stays at least 9.5 px high
   for (const n of nodes) n.data = num(n.data);
-  for (const s of steps) {
-    for (const key of ["local", "upstream", "contribution", "before", "after"]) s[key] = num(s[key]);
-  }
+  for (const s of steps) s.after = num(s.after);
 
   const lastText = (el) => {
+    if (!el) return null;
     const texts = el.getElementsByTagName("text");
     return texts[texts.length - 1];
   };
+  // constants are drawn as their number: they have no data or grad cell (null here)
   const nodeEl = [];
   const dataCell = [];
   const gradCell = [];
@@ -39,9 +42,10 @@ function stepgradStepper(prefix, standalone) {
   }
   const ui = {};
   for (const name of ["first", "prev", "play", "next", "last", "speed", "slider", "counter",
-    "narration", "head", "chain", "local", "upstream", "contribution", "update", "view", "fit"]) {
+    "narration", "head", "chain", "local", "upstream", "product", "update", "view", "fit"]) {
     ui[name] = byId(name);
   }
+  const svg = ui.view.querySelector("svg");
 
   // What page step s shows: which op nodes have their data, and which step last set each grad
   // (-1: the seed, -2: none yet). Replayed from the start each time: cheap next to the drawing.
@@ -54,19 +58,12 @@ function stepgradStepper(prefix, standalone) {
     return { known, from };
   }
   const gradOf = (from) => (from === -2 ? null : from === -1 ? seed : steps[from].after);
-  const gradText = (from) => (from === -2 ? D.dash : from === -1 ? D.seedText : steps[from].text.after);
+  const gradText = (from) => (from === -2 ? D.dash : from === -1 ? D.seedText : steps[from].afterText);
 
   let step = -1;
   let shown = { known: [], from: [] };
   let lit = [];
   let timer = null;
-
-  function light(el, cls) {
-    if (el) {
-      el.classList.add(cls);
-      lit.push([el, cls]);
-    }
-  }
 
   function phaseOf(s) {
     if (s === 0) return "start";
@@ -80,24 +77,13 @@ function stepgradStepper(prefix, standalone) {
   function go(n) {
     const s = Math.max(0, Math.min(LAST, hooks.limit ? hooks.limit() : LAST,
       Math.trunc(Number(n)) || 0));
-    const t = target(s);
-    for (let i = 0; i < N; i++) {
-      if (t.known[i] !== shown.known[i]) {
-        dataCell[i].textContent = D.dataPrefix + (t.known[i] ? nodes[i].dataText : D.unknown);
-        nodeEl[i].classList.toggle("sg-pending", !t.known[i]);
-      }
-      if (t.from[i] !== shown.from[i]) {
-        gradCell[i].textContent = D.gradPrefix + gradText(t.from[i]);
-      }
-    }
-    shown = t;
+    showCells(target(s));
     step = s;
-    for (const [el, cls] of lit) el.classList.remove(cls);
-    lit = [];
-    describe(s);
+    showWords(D.pages[s]);
+    highlight(s);
     root.dataset.step = String(s);
     root.dataset.phase = phaseOf(s);
-    root.dataset.traceStep = s >= F + 2 ? String(s - F - 2) : "";
+    root.dataset.traceStep = s >= F + 2 ? String(steps[s - F - 2].index) : "";
     ui.slider.value = String(s);
     ui.slider.setAttribute("aria-valuetext", `step ${s} of ${LAST}, ${phaseOf(s)}`);
     ui.counter.textContent = `step ${s} / ${LAST}`;
@@ -119,72 +105,74 @@ function stepgradStepper(prefix, standalone) {
     return s;
   }
 
-  // The narration line, the chain-rule card and the highlights of page step s.
-  function describe(s) {
-    const r = nodes[D.root].name;
-    const rows = { local: "", upstream: "", contribution: "", update: "" };
-    let head;
-    let say;
-    ui.chain.hidden = true;
-    if (s === 0) {
-      head = "Start: the inputs are known.";
-      say = `Start: ${N - F} input value(s) known. Next runs the forward pass (${F} step(s)), ` +
-        `then the backward pass (${B} step(s)).`;
-    } else if (s <= F) {
-      const i = fwd[s - 1];
-      const node = nodes[i];
-      const sum = `${node.name} = ${node.expr} = ${node.calc} = ${node.dataText}`;
-      head = `Forward ${s} of ${F}: ${sum}`;
-      // the narration stays short: a long formula (a dot node's) is in the heading only
-      say = sum.length <= 120 ? `Forward step ${s} of ${F}: ${sum}.` :
-        `Forward step ${s} of ${F}: ${node.name} = ${node.dataText}, from ${node.parents.length} operands.`;
-      light(nodeEl[i], "sg-active");
-      for (let slot = 0; slot < node.parents.length; slot++) {
-        light(byId(`e${i}_${slot}`), "sg-edge-active");
-        light(nodeEl[node.parents[slot]], "sg-target");
+  // The numbers in the drawing's cells: data once the forward pass reaches a node, grads as
+  // the backward pass sets them. Only cells that change are written.
+  function showCells(t) {
+    for (let i = 0; i < N; i++) {
+      if (dataCell[i] && t.known[i] !== shown.known[i]) {
+        dataCell[i].textContent = D.dataPrefix + (t.known[i] ? nodes[i].dataText : D.unknown);
+        nodeEl[i].classList.toggle("sg-pending", !t.known[i]);
       }
-      light(dataCell[i].parentNode, "sg-fresh");
+      if (gradCell[i] && t.from[i] !== shown.from[i]) {
+        gradCell[i].textContent = D.gradPrefix + gradText(t.from[i]);
+      }
+    }
+    shown = t;
+  }
+
+  // The narration line and the chain-rule card: words from Python, placed as they are.
+  function showWords(words) {
+    ui.head.textContent = words.head;
+    ui.narration.textContent = words.line;
+    let rows = 0;
+    for (const key of ["local", "upstream", "product", "update"]) {
+      const text = words.rows[key] || "";
+      ui[key].textContent = text;
+      ui[key].parentNode.hidden = text === "";
+      rows += text === "" ? 0 : 1;
+    }
+    ui.chain.hidden = rows === 0;
+  }
+
+  function light(el, cls) {
+    if (el) {
+      el.classList.add(cls);
+      lit.push([el, cls]);
+    }
+  }
+
+  // The active node and edge, its operands (forward) or the operand it feeds (backward).
+  function highlight(s) {
+    for (const [el, cls] of lit) el.classList.remove(cls);
+    lit = [];
+    if (s === 0) return;
+    if (s <= F) {
+      const i = fwd[s - 1];
+      light(nodeEl[i], "sg-active");
+      nodes[i].parents.forEach((p, slot) => {
+        light(byId(`e${i}_${slot}`), "sg-edge-active");
+        light(nodeEl[p], "sg-target");
+      });
+      if (dataCell[i]) light(dataCell[i].parentNode, "sg-fresh");
     } else if (s === F + 1) {
-      const rt = nodes[D.root].term;
-      head = `Backward pass starts at ${r}: \u2202${rt}/\u2202${rt} = ${D.seedText} (the seed)`;
-      say = `Backward pass starts: the gradient of ${r} with respect to itself is ${D.seedText}.`;
-      ui.chain.hidden = false;
-      rows.update = `grad of ${r}: ${D.dash} \u2192 ${D.seedText}`;
       light(nodeEl[D.root], "sg-active");
       light(gradGroup[D.root], "sg-fresh");
     } else {
-      const k = s - F - 2;
-      const st = steps[k];
-      const node = nodes[st.node];
-      const op = nodes[st.operand].name;
-      const tx = st.text;
-      const which = node.parents.length > 1 ? ` (operand ${st.slot + 1} of ${node.parents.length})` : "";
-      head = `Backward ${k + 1} of ${B}: ${node.name} = ${node.expr} \u2192 ${op}${which}`;
-      ui.chain.hidden = false;
-      rows.local = `\u2202${node.term}/\u2202${nodes[st.operand].term} = ${st.formula} = ${tx.local}`;
-      rows.upstream = `\u2202${nodes[D.root].term}/\u2202${node.term} = ${tx.upstream}`;
-      rows.contribution = `${tx.local} \u00d7 ${tx.upstream} = ${tx.contribution}`;
-      rows.update = `grad of ${op}: ${tx.before} + ${tx.contribution} \u2192 ${tx.after}`;
-      say = `Backward step ${k + 1} of ${B}: ${node.name} passes ${tx.contribution} to ${op}: ` +
-        `local derivative ${st.formula} = ${tx.local} times upstream gradient ${tx.upstream}. ` +
-        `Grad of ${op} goes from ${tx.before} to ${tx.after}.`;
+      const st = steps[s - F - 2];
       light(nodeEl[st.node], "sg-active");
       light(byId(`e${st.node}_${st.slot}`), "sg-edge-active");
       light(nodeEl[st.operand], "sg-target");
       light(gradGroup[st.operand], "sg-fresh");
     }
-    if (s === LAST && s > 0) say += " Done: every gradient is known.";
-    ui.head.textContent = head;
-    for (const key of Object.keys(rows)) ui[key].textContent = rows[key];
-    ui.narration.textContent = say;
     // keep the active node and its operand in view together when they fit
-    const boxes = lit.filter(([, cls]) => cls !== "sg-fresh").map(([el]) => el.getBoundingClientRect());
-    if (boxes.length) reveal(boxes);
+    reveal(lit.filter(([, cls]) => cls !== "sg-fresh").map(([el]) => el));
   }
 
-  // Scroll the drawing (only the drawing, never the page) so that the boxes are in view, the
-  // first one at least when they do not all fit.
-  function reveal(boxes) {
+  // Scroll the drawing so that the elements are in view, the first one at least when they do
+  // not all fit; a page of its own then scrolls itself if the drawing is partly off screen.
+  function reveal(els) {
+    if (!els.length) return;
+    const boxes = els.map((el) => el.getBoundingClientRect());
     const view = ui.view.getBoundingClientRect();
     const pad = 24;
     const want = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
@@ -194,13 +182,47 @@ function stepgradStepper(prefix, standalone) {
       want.right = Math.max(want.right, b.right);
       want.bottom = Math.max(want.bottom, b.bottom);
     }
-    const shift = (lo, hi, viewLo, viewHi, firstLo) => {
+    const shift = (lo, hi, viewLo, viewHi, firstLo, firstHi) => {
       if (lo >= viewLo && hi <= viewHi) return 0;
-      if (hi - lo + 2 * pad > viewHi - viewLo) return firstLo - viewLo - pad; // too big: the first
+      if (hi - lo + 2 * pad > viewHi - viewLo) { // too big: the first, centred if it fits
+        return (firstLo + firstHi) / 2 - (viewLo + viewHi) / 2;
+      }
       return lo < viewLo ? lo - viewLo - pad : hi - viewHi + pad;
     };
-    ui.view.scrollLeft += shift(want.left, want.right, view.left, view.right, boxes[0].left);
-    ui.view.scrollTop += shift(want.top, want.bottom, view.top, view.bottom, boxes[0].top);
+    const b0 = boxes[0];
+    ui.view.scrollLeft += shift(want.left, want.right, view.left, view.right, b0.left, b0.right);
+    ui.view.scrollTop += shift(want.top, want.bottom, view.top, view.bottom, b0.top, b0.bottom);
+    if (standalone) {
+      const b = els[0].getBoundingClientRect();
+      if (b.top < 0 || b.bottom > window.innerHeight || b.left < 0 || b.right > window.innerWidth) {
+        els[0].scrollIntoView({ block: "nearest", inline: "nearest" });
+      }
+    }
+  }
+
+  // Zoom: "fitted" shrinks the drawing to the space it has, but never below MIN_ZOOM (then the
+  // drawing pans to the active node); otherwise it is shown at full size.
+  const natural = (() => {
+    const unit = (attr) => {
+      const v = svg.getAttribute(attr) || "";
+      return parseFloat(v) * (v.endsWith("pt") ? 4 / 3 : 1);
+    };
+    return { width: unit("width"), height: unit("height") };
+  })();
+  let fitted = true;
+  function zoom() {
+    let z = 1;
+    if (fitted) {
+      const style = getComputedStyle(ui.view);
+      const maxH = standalone ? ui.view.clientHeight : parseFloat(style.maxHeight) || Infinity;
+      z = Math.min(1, ui.view.clientWidth / natural.width, (maxH - 2) / natural.height);
+      z = Math.max(MIN_ZOOM, z);
+    }
+    svg.style.width = `${natural.width * z}px`;
+    svg.style.height = `${natural.height * z}px`;
+    ui.fit.setAttribute("aria-pressed", String(fitted));
+    root.dataset.zoom = z.toFixed(3);
+    if (step >= 0) highlight(step);
   }
 
   function play() {
@@ -235,18 +257,20 @@ function stepgradStepper(prefix, standalone) {
     if (timer !== null) { pause(); play(); }
   });
   ui.fit.addEventListener("click", () => {
-    const on = ui.view.classList.toggle("sg-fit");
-    ui.fit.setAttribute("aria-pressed", String(on));
+    fitted = !fitted;
+    zoom();
     refocus();
   });
+  window.addEventListener("resize", () => { if (fitted) zoom(); });
 
   const keys = { ArrowRight: next, ArrowLeft: prev, Home: first, End: last, " ": toggle };
   function onKey(e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     const tag = e.target && e.target.tagName;
-    // the slider and the speed menu handle their own keys; a button handles space and Enter
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
-    if (tag === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
+    // the slider and the speed menu handle their own arrows, a button its Enter; Space plays
+    // and pauses everywhere but in the menu and a text box (on a button it would click it again)
+    if (tag === "SELECT" || tag === "TEXTAREA") return;
+    if (tag === "INPUT" && (e.key !== " " || e.target.type !== "range")) return;
     const action = keys[e.key];
     if (!action) return;
     e.preventDefault();
@@ -263,6 +287,7 @@ function stepgradStepper(prefix, standalone) {
     return m !== null;
   }
   if (standalone) window.addEventListener("hashchange", fromHash);
+  zoom();
   if (!(standalone && fromHash())) go(0);
 
   const api = {
@@ -281,8 +306,9 @@ function stepgradStepper(prefix, standalone) {
         step,
         last: LAST,
         phase: phaseOf(step),
-        traceStep: step >= F + 2 ? step - F - 2 : null,
+        traceStep: step >= F + 2 ? steps[step - F - 2].index : null,
         playing: timer !== null,
+        zoom: Number(root.dataset.zoom),
         data: nodes.map((n, i) => (shown.known[i] ? n.data : null)),
         grads: shown.from.map(gradOf),
       };
