@@ -292,12 +292,12 @@ def exercise_data(narration: Narration) -> dict[str, object]:
         guesses = [{"value": g.value, "words": g.words} for g in every[step.index]
                    if math.isfinite(g.value) and not is_close(g.value, right)]
         node, operand = n.terms[step.node], n.terms[step.operand]
-        formula = local_formula(step, n.terms)
+        local = n.step(step).local  # the card's own words: d{node}/d{operand} = formula = value
         steps.append({
             "answer": right,
-            "hints": [f"the local derivative \u2202{node}/\u2202{operand} is {formula}",
-                      f"\u2202{node}/\u2202{operand} = {formula} = {n.num(step.local)}; "
-                      f"multiply it by the upstream gradient {n.num(step.upstream)} "
+            "hints": [f"the local derivative d{node}/d{operand} is "
+                      f"{local_formula(step, n.terms)}",
+                      f"{local}; multiply it by the upstream gradient {n.num(step.upstream)} "
                       f"and add that to what {n.names[step.operand]} had "
                       f"({n.num(step.before)})"],
             "guesses": guesses,

@@ -90,10 +90,10 @@ function stepgradExercise(prefix, api) {
     const st = D.steps[k];
     const op = D.nodes[st.operand].name;
     const r = D.nodes[D.root].term;
-    ui.prompt.textContent = `\u2202${r}/\u2202${D.nodes[st.operand].term} after this step =`;
+    ui.prompt.textContent = `d${r}/d${D.nodes[st.operand].term} after this step =`;
     if (current < 0) return;
     hide(lastText(byId("g" + st.operand)), D.gradPrefix + "?");
-    hide(ui.local, `\u2202${D.nodes[st.node].term}/\u2202${D.nodes[st.operand].term} = ? (Hint)`);
+    hide(ui.local, `d${D.nodes[st.node].term}/d${D.nodes[st.operand].term} = ? (Hint)`);
     hide(ui.product, st.upstreamText + " \u00d7 ? = ?");
     hide(ui.update, `grad of ${op}: ${st.beforeText} + ? \u2192 ?`);
     hide(ui.narration, `Backward step ${k + 1} of ${B}: what is the gradient of ${op} after it?`);
