@@ -18,6 +18,7 @@ that branches on labels). Record a function with ``Tape.record(f, inputs=[...])`
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -35,11 +36,12 @@ __all__ = ["Tape", "TapeMismatch"]
 # Instruction k (output slot leaves + k) is (forwards[k], partials[k], a[k], b[k]), kept in
 # four parallel lists (no object per instruction: a tuple would double the memory). Two
 # operands: a and b are their slots. One: b is _ONE. Any other count: Tape._many[output slot]
-# holds their slots, a is the tuple (picks, operands[, ws, xs, bias]): ``operands`` gathers
-# the operands' values (vals -> tuple); ``picks`` is None (b is _MANY: the row's partials are
-# called) or, for a row whose partials are operands' values then constants (dot, sum: see
-# _picks), (slots, values, constants) read without calling the row (b is _PICK); a dot with a
-# bias (b is _DOT) also keeps getters of its weights and inputs and the bias's slot.
+# holds their slots, and a is the tuple (picks, operands[, ws, xs, bias]). ``operands``
+# gathers the operands' values (vals -> tuple). ``picks`` is None (b is _MANY: the row's
+# partials are called) or, for a row whose partials are operands' values then constants
+# (dot, sum: see _picks), (slots, getter of those values, constants), read without calling
+# the row (b is _PICK). A dot with a bias (b is _DOT) keeps getters of its weights and of its
+# inputs and its bias's slot instead of ``operands``, for dot_sum.
 _ONE, _MANY, _PICK, _DOT = -1, -2, -3, -4
 _ATOM = re.compile(r"-?[\w.]+(\([\w.]*\))?")  # needs no parentheses after "*": v3, sign(v1)
 
@@ -76,22 +78,32 @@ class _Operand:
 
 def _picks(row: Op, out: int, slots: list[int]) -> tuple[Any, ...] | None:
     """For a built-in row whose partials only pick operands' values, then constants (dot:
-    x_i, w_i, 1; sum: 1, 1, ...): (slots, getter of the picked values, the constants), found
-    by calling the row's own partials once on stand-ins for its operands. None for a row
-    that computes with them (that raises here) and for a row of your own."""
-    if OPS.get(row.name) is not row:
+    x_i, w_i, 1; sum: 1, 1, ...): (slots, getter of the picked values, the constants). None
+    for a row that computes with its operands and for a row of your own."""
+    pattern = _pattern(row, len(slots)) if OPS.get(row.name) is row else None
+    if pattern is None:
         return None
+    places, constants = pattern
+    picked = [slots[i - 1] if i else out for i in places]
+    return tuple(slots), _getter(picked), constants
+
+
+@functools.cache
+def _pattern(row: Op, n: int) -> tuple[tuple[int, ...], tuple[float, ...]] | None:
+    """Which values a row's partials pick (0: the output, i: operand i), then its constants,
+    found by calling the row's own partials on stand-ins for its output and n operands; None
+    when the partials compute with them (arithmetic or a test on a stand-in raises)."""
     try:
-        local = row.partials(_Operand(out), *map(_Operand, slots))
-    except (TypeError, AttributeError):  # arithmetic or a test on a stand-in: it computes
+        local = row.partials(*map(_Operand, range(n + 1)))
+    except (TypeError, AttributeError):
         return None
-    if type(local) is not tuple or len(local) != len(slots):
+    if type(local) is not tuple or len(local) != n:
         return None
-    picked = [d.slot for d in takewhile(lambda d: type(d) is _Operand, local)]
-    constants = local[len(picked):]
+    places = tuple(d.slot for d in takewhile(lambda d: type(d) is _Operand, local))
+    constants = local[len(places):]
     if not all(type(d) is float and math.isfinite(d) for d in constants):
         return None
-    return tuple(slots), _getter(picked), constants
+    return places, constants
 
 
 class Tape:
@@ -176,8 +188,8 @@ class Tape:
             row = self._rows[out - self._leaves]
             picks, n = _picks(row, out, slots), len(slots) // 2
             if picks is not None and row is OPS["dot"] and len(slots) % 2:
-                self._a.append((picks, _getter(slots), _getter(slots[:n]),
-                                _getter(slots[n:2 * n]), slots[-1]))
+                self._a.append((picks, None, _getter(slots[:n]), _getter(slots[n:2 * n]),
+                                slots[-1]))
                 self._b.append(_DOT)
             else:
                 self._a.append((picks, _getter(slots)))
