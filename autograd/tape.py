@@ -7,6 +7,10 @@ sets the inputs and runs the forwards in order; ``backward()`` runs the chain ru
 instructions in reverse, exactly as the engine's ``backward()`` does over ``reversed(walk)``:
 the same rows, the same float operations in the same order, so the results are equal bit for
 bit. No ``Value`` is created while replaying. ``print(tape)`` shows the Wengert list.
+Where a row's partials only pick operands' values (dot: d/dw_i = x_i, d/dx_i = w_i, d/db = 1;
+sum: 1), the row's own partials say so once, called on stand-ins for the operands, and the
+replay reads those values instead of calling the row (and skips such an op whose gradient
+is 0, which adds nothing): still the row's rule, not a second one.
 
 The contract: a tape replays the graph it recorded. That is right for any new input values
 only when building the graph again at those values would give the same graph: the same ops
