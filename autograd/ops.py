@@ -11,11 +11,11 @@ import math
 import numbers
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ALL_REALS", "BINARY", "OPS", "UNARY", "Op", "substitute"]
+__all__ = ["ALL_REALS", "BINARY", "OPS", "UNARY", "Op", "dot_sum", "substitute"]
 
 ALL_REALS = "all real numbers"  # the domain of a row that accepts every real operand
 
@@ -138,9 +138,15 @@ def _sum(*xs: float) -> float:
     return sum(xs, 0.0)
 
 
+def dot_sum(ws: Sequence[float], xs: Sequence[float]) -> float:
+    """w_0*x_0 + w_1*x_1 + ... added left to right from 0.0: the dot row's forward before its
+    bias, shared with the tape's replay so that both add in the same order."""
+    return sum(map(operator.mul, ws, xs), 0.0)
+
+
 def _dot(*args: float) -> float:
     n = len(args) // 2
-    total = sum(map(operator.mul, args[:n], args[n : 2 * n]), 0.0)
+    total = dot_sum(args[:n], args[n : 2 * n])
     return total + args[2 * n] if len(args) % 2 else total
 
 

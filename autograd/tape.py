@@ -7,6 +7,10 @@ sets the inputs and runs the forwards in order; ``backward()`` runs the chain ru
 instructions in reverse, exactly as the engine's ``backward()`` does over ``reversed(walk)``:
 the same rows, the same float operations in the same order, so the results are equal bit for
 bit. No ``Value`` is created while replaying. ``print(tape)`` shows the Wengert list.
+Where a row's partials only pick operands' values (dot: d/dw_i = x_i, d/dx_i = w_i, d/db = 1;
+sum: 1), the row's own partials say so once, called on stand-ins for the operands, and the
+replay reads those values instead of calling the row (and skips such an op whose gradient
+is 0, which adds nothing): still the row's rule, not a second one.
 
 The contract: a tape replays the graph it recorded. That is right for any new input values
 only when building the graph again at those values would give the same graph: the same ops
@@ -18,25 +22,31 @@ that branches on labels). Record a function with ``Tape.record(f, inputs=[...])`
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import takewhile
 from operator import itemgetter
 from typing import Any
 
 from autograd.engine import Value, apply_op, grad, walk
-from autograd.ops import OPS, Op, substitute
+from autograd.ops import OPS, Op, dot_sum, substitute
 
 __all__ = ["Tape", "TapeMismatch"]
 
 # Instruction k (output slot leaves + k) is (forwards[k], partials[k], a[k], b[k]), kept in
 # four parallel lists (no object per instruction: a tuple would double the memory). Two
-# operands: a and
-# b are their slots. One: b is _ONE. Any other count: b is _MANY, a gathers the operands'
-# values (vals -> tuple) and Tape._many[output slot] holds their slots.
-_ONE, _MANY = -1, -2
+# operands: a and b are their slots. One: b is _ONE. Any other count: Tape._many[output slot]
+# holds their slots, and a is the tuple (picks, operands[, ws, xs, bias]). ``operands``
+# gathers the operands' values (vals -> tuple). ``picks`` is None (b is _MANY: the row's
+# partials are called) or, for a row whose partials are operands' values then constants
+# (dot, sum: see _picks), (slots, getter of those values, constants), read without calling
+# the row (b is _PICK). A dot with a bias (b is _DOT) keeps getters of its weights and of its
+# inputs and its bias's slot instead of ``operands``, for dot_sum.
+_ONE, _MANY, _PICK, _DOT = -1, -2, -3, -4
 _ATOM = re.compile(r"-?[\w.]+(\([\w.]*\))?")  # needs no parentheses after "*": v3, sign(v1)
 
 
@@ -44,8 +54,60 @@ class TapeMismatch(ValueError):
     """The function recorded on a tape builds a different graph at these inputs."""
 
 
+Getter = Callable[[list[float]], tuple[float, ...]]
+
+
 def _empty(vals: list[float]) -> tuple[float, ...]:
     return ()  # the operands of an op with none (dot of two empty lists)
+
+
+def _getter(slots: Sequence[int]) -> Getter:
+    """vals -> the tuple of vals at ``slots`` (itemgetter, but a tuple for any count)."""
+    if len(slots) >= 2:
+        return itemgetter(*slots)
+    if slots:
+        (only,) = slots
+        return lambda vals: (vals[only],)
+    return _empty
+
+
+class _Operand:
+    """Stands for the value of a slot while a row's partials are asked what they return."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+
+def _picks(row: Op, out: int, slots: list[int]) -> tuple[Any, ...] | None:
+    """For a built-in row whose partials only pick operands' values, then constants (dot:
+    x_i, w_i, 1; sum: 1, 1, ...): (slots, getter of the picked values, the constants). None
+    for a row that computes with its operands and for a row of your own."""
+    pattern = _pattern(row, len(slots)) if OPS.get(row.name) is row else None
+    if pattern is None:
+        return None
+    places, constants = pattern
+    picked = [slots[i - 1] if i else out for i in places]
+    return tuple(slots), _getter(picked), constants
+
+
+@functools.cache
+def _pattern(row: Op, n: int) -> tuple[tuple[int, ...], tuple[float, ...]] | None:
+    """Which values a row's partials pick (0: the output, i: operand i), then its constants,
+    found by calling the row's own partials on stand-ins for its output and n operands; None
+    when the partials compute with them (arithmetic or a test on a stand-in raises)."""
+    try:
+        local = row.partials(*map(_Operand, range(n + 1)))
+    except (TypeError, AttributeError):
+        return None
+    if type(local) is not tuple or len(local) != n:
+        return None
+    places = tuple(d.slot for d in takewhile(lambda d: type(d) is _Operand, local))
+    constants = local[len(places):]
+    if not all(type(d) is float and math.isfinite(d) for d in constants):
+        return None
+    return places, constants
 
 
 class Tape:
@@ -70,6 +132,7 @@ class Tape:
         self._b: list[int] = []
         for k, operands in enumerate(slots):
             self._add_operands(self._leaves + k, operands)
+        self._finite = all(map(math.isfinite, vals))  # see _replay_backward
         self._inputs, self._outputs, self._labels, self._root = inputs, outputs, labels, root
         self._grads: list[float] | None = None  # every slot's gradient after backward()
         self._fn: Callable[..., Any] | None = None  # the function, when one was recorded
@@ -126,8 +189,15 @@ class Tape:
             self._b.append(_ONE)
         else:
             self._many[out] = tuple(slots)
-            self._a.append(itemgetter(*slots) if slots else _empty)
-            self._b.append(_MANY)
+            row = self._rows[out - self._leaves]
+            picks, n = _picks(row, out, slots), len(slots) // 2
+            if picks is not None and row is OPS["dot"] and len(slots) % 2:
+                self._a.append((picks, None, _getter(slots[:n]), _getter(slots[n:2 * n]),
+                                slots[-1]))
+                self._b.append(_DOT)
+            else:
+                self._a.append((picks, _getter(slots)))
+                self._b.append(_MANY if picks is None else _PICK)
 
     # -- replay ------------------------------------------------------------------------
     def forward(self, values: Sequence[Any]) -> float:
@@ -143,12 +213,13 @@ class Tape:
                              "give one per input, in the order they were recorded")
         for i, (s, x) in enumerate(zip(inputs, values, strict=True)):
             vals[s] = x if type(x) is float else _number("Tape.forward: values", i, x)
-        self._replay_forward(vals)
-        self._vals, self._grads = vals, None
+        finite = self._replay_forward(vals)
+        self._vals, self._grads, self._finite = vals, None, finite
         return vals[self._root]
 
-    def _replay_forward(self, vals: list[float]) -> None:
+    def _replay_forward(self, vals: list[float]) -> bool:
         # The engine's _apply over slots; a failing op is run again through the engine itself.
+        # Returns whether every value is finite.
         append = vals.append
         it = zip(self._forwards, self._a, self._b, strict=True)
         while True:
@@ -158,8 +229,10 @@ class Tape:
                         append(f(vals[a], vals[b]))
                     elif b == -1:  # _ONE, as a literal: no global lookup in the loop
                         append(f(vals[a]))
+                    elif b == -4:  # _DOT: the dot row's forward is dot_sum, then + bias
+                        append(dot_sum(a[2](vals), a[3](vals)) + vals[a[4]])
                     else:
-                        append(f(*a(vals)))
+                        append(f(*a[1](vals)))
                 break
             except (ValueError, ZeroDivisionError, OverflowError):
                 self._check_finite(vals)  # an earlier overflow is the engine's first error
@@ -167,6 +240,8 @@ class Tape:
         total = sum(vals)  # nan or inf anywhere shows here (or the sum overflowed)
         if total - total != 0.0:
             self._check_finite(vals)
+            return False
+        return True
 
     def _check_finite(self, vals: list[float]) -> None:
         """Raise the engine's error at the first op whose result is not finite, its operands
@@ -208,10 +283,14 @@ class Tape:
         return self.grads
 
     def _replay_backward(self, grads: list[float], seed: float) -> None:
-        # An optimisation of _backward_reference (a test proves them equal): the same rule,
-        # with one and two operands unrolled, and a failing op handed to the engine.
-        vals, many = self._vals, self._many
+        # An optimisation of _backward_reference (a test proves them equal bit for bit): the
+        # same rule, with one and two operands unrolled, picked partials read (see _picks),
+        # and a failing op handed to the engine. When every value is finite, a picked op whose
+        # gradient is 0 is skipped: it would add g * d = +-0.0 (d finite) to each operand's
+        # gradient, which changes none (a gradient starts at +0.0, so is never -0.0).
+        vals = self._vals
         out = len(vals)
+        zero = 0.0 if self._finite else math.nan  # nan: g == zero is never true
         it = zip(reversed(self._partials), reversed(self._a), reversed(self._b), strict=True)
         while True:
             try:
@@ -225,19 +304,31 @@ class Tape:
                     elif b == -1:  # _ONE
                         (da,) = p(vals[out], vals[a])
                         grads[a] += g * da
-                    else:
-                        local = p(vals[out], *a(vals))
-                        slots = many[out]
-                        if len(local) != len(slots):
-                            raise ValueError  # miscounted partials: the engine says so
-                        for s, d in zip(slots, local, strict=False):  # counted above: faster
+                    elif b <= -3:  # _PICK or _DOT
+                        if g == zero:
+                            continue
+                        slots, picked, constants = a[0]
+                        for s, d in zip(slots, picked(vals) + constants, strict=False):
                             grads[s] += g * d
+                    else:
+                        self._called_partials(p, out, a[1], grads)
                 return
             except (ValueError, ZeroDivisionError, OverflowError):
                 self._check_gradients(grads, seed, out, leaves=False)
                 local = self._engine_partials(out)
                 for s, d in zip(self._slots(out), local, strict=True):
                     grads[s] += grads[out] * d
+
+    def _called_partials(self, p: Callable[..., tuple[float, ...]], out: int,
+                         operands: Getter, grads: list[float]) -> None:
+        """The chain rule at an op of three or more operands whose partials are called."""
+        vals, g = self._vals, grads[out]
+        local = p(vals[out], *operands(vals))
+        slots = self._many[out]
+        if len(local) != len(slots):
+            raise ValueError  # miscounted partials: the engine says so
+        for s, d in zip(slots, local, strict=False):  # counted above: faster
+            grads[s] += g * d
 
     def _backward_reference(self, seed: float = 1.0) -> list[float]:
         """The loop ``_replay_backward`` optimises, plainly: every slot's gradient."""
