@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # trace.py words its warning here, and engine.py imports trac
     from autograd.trace import Step
 
 __all__ = ["as_float", "chain_rule_rows", "constant", "expression", "is_constant",
-           "local_formula", "node_names", "number", "stale_warning", "step_line", "term"]
+           "local_formula", "names_of", "node_names", "number", "stale_warning", "step_line",
+           "term"]
 
 _TERM = re.compile(r"[\w.]+(\[\d+\])?")  # names that read as one term: x1, w0.3, 2.5, x[3]
 
@@ -61,27 +62,34 @@ def node_names(order: Sequence[Value], params: Collection[Value] = ()) -> dict[V
     when a label is ``v2``). A label that several nodes share gets its occurrence, from 0, in
     brackets (``x[0]``, ``x[1]``). No generated name equals a label.
     """
-    taken = {node.label for node in order if node.label}
-    counts = Counter(node.label for node in order if node.label)
+    last = order[-1] if order else None  # the root is no constant
+    facts = [(n.label, n is not last and is_constant(n, params), n.data) for n in order]
+    return dict(zip(order, names_of(facts), strict=True))
+
+
+def names_of(facts: Sequence[tuple[str, bool, float]]) -> list[str]:
+    """`node_names` over ``(label, is a constant, value)`` per node in walk order (what a
+    `Tape` keeps of its graph)."""
+    taken = {label for label, _, _ in facts if label}
+    counts = Counter(label for label, _, _ in facts if label)
     prefix = next(p for p in chain(("v", "t", "u", "h"), ("v" * k for k in count(2)))
                   if not any(re.fullmatch(re.escape(p) + r"\d+", label) for label in taken))
-    names: dict[Value, str] = {}
+    names: list[str] = []
     seen: Counter[str] = Counter()
     unnamed = 0
-    for node in order:
-        label = node.label
+    for label, is_number, value in facts:
         if label and counts[label] == 1:
-            names[node] = label
+            names.append(label)
         elif label:
             while f"{label}[{seen[label]}]" in taken:
                 seen[label] += 1
-            names[node] = f"{label}[{seen[label]}]"
+            names.append(f"{label}[{seen[label]}]")
             seen[label] += 1
-        elif is_constant(node, params) and node is not order[-1]:  # the root is no constant
-            names[node] = constant(node.data)
+        elif is_number:
+            names.append(constant(value))
         else:
             unnamed += 1
-            names[node] = f"{prefix}{unnamed}"
+            names.append(f"{prefix}{unnamed}")
     return names
 
 

@@ -32,6 +32,7 @@ from itertools import takewhile
 from operator import itemgetter
 from typing import Any
 
+from autograd._words import is_constant, names_of, term
 from autograd.engine import Value, apply_op, grad, walk
 from autograd.ops import OPS, Op, dot_sum, substitute
 
@@ -120,7 +121,7 @@ class Tape:
 
     def __init__(self, rows: list[Op], slots: list[list[int]], vals: list[float],
                  inputs: list[int], outputs: list[int], labels: dict[int, str],
-                 root: int, names: list[int]) -> None:
+                 root: int, names: list[int], constants: frozenset[int]) -> None:
         self._rows = rows  # the op-table row of each instruction
         self._names = array("i", names)  # each slot's place in walk(root): its printed name
         self._vals = vals  # every slot's value at the latest forward (at first: recorded)
@@ -133,7 +134,9 @@ class Tape:
         for k, operands in enumerate(slots):
             self._add_operands(self._leaves + k, operands)
         self._finite = all(map(math.isfinite, vals))  # see _replay_backward
-        self._inputs, self._outputs, self._labels, self._root = inputs, outputs, labels, root
+        self._inputs, self._outputs, self._root = inputs, outputs, root
+        self._labels = labels  # the labelled slots' labels
+        self._constants = constants  # slots of the numbers written in the expression
         self._grads: list[float] | None = None  # every slot's gradient after backward()
         self._fn: Callable[..., Any] | None = None  # the function, when one was recorded
 
@@ -172,13 +175,13 @@ class Tape:
         nodes += ops
         slot = {n: i for i, n in enumerate(nodes)}
         watched = [slot[v] for v in _values("outputs", outputs, slot)]
-        labels = {i: n.label for i, n in enumerate(nodes) if n.label}
         place = {n: i for i, n in enumerate(order)}
         names = [place.get(n, len(order) + i) for i, n in enumerate(nodes)]
+        labels = {i: n.label for i, n in enumerate(nodes) if n.label}
         rows = [n.op for n in ops if n.op is not None]
         return cls(rows, [[slot[p] for p in n.parents] for n in ops],
                    [n.data for n in nodes], [slot[x] for x in inputs], watched, labels,
-                   slot[root], names)
+                   slot[root], names, frozenset(slot[n] for n in nodes if is_constant(n)))
 
     def _add_operands(self, out: int, slots: list[int]) -> None:
         if len(slots) == 2:
@@ -360,7 +363,7 @@ class Tape:
             g = grads[s]
             if g - g != 0.0:
                 what = "overflows a float" if math.isinf(g) else "is not a number"
-                raise OverflowError(f"Tape.backward: the gradient reaching {self._name(s)} "
+                raise OverflowError(f"Tape.backward: the gradient reaching {self._v(s)} "
                                     f"{what} ({g!r}); rescale the computation (e.g. smaller "
                                     "inputs or a smaller seed)")
 
@@ -425,28 +428,39 @@ class Tape:
         for s in range(self._leaves):
             a, b = self._vals[s], other._vals[s]
             if s not in inputs and a != b and a == a:  # nan constants are equal here
-                return f"the constant {self._v(s)} is {b!r}, the tape has {a!r}"
+                return f"a constant of the graph is {b!r} here, the tape has {a!r}"
         return ""
 
     # -- the Wengert list --------------------------------------------------------------
-    # Slots are named by the node's place in walk(root), v0 first, leaves included, as a
-    # Wengert list numbers every variable (each leaf's line gives its label); the lines come
-    # in walk order, and the adjoints in the trace's order of steps.
+    # A slot is called what every view calls its node (autograd._words.node_names: its label,
+    # a constant's value, else v1, v2, ... in walk order); the lines come in walk order, and
+    # the adjoints in the trace's order of steps. Constants get no line of their own.
+    @functools.cached_property
+    def _called(self) -> list[str]:
+        """Each slot's name, worked out when first printed (a replay never needs them)."""
+        order = sorted(range(len(self._vals)), key=self._names.__getitem__)
+        facts = [(self._labels.get(s, ""), s in self._constants and s != self._root,
+                  self._vals[s]) for s in order]
+        called = [""] * len(order)
+        for s, name in zip(order, names_of(facts), strict=True):
+            called[s] = name
+        return called
+
     def _v(self, s: int) -> str:
-        return f"v{self._names[s]}"
+        return self._called[s]
+
+    def _term(self, s: int) -> str:
+        """Slot s's name as an operand: ``(-3)``, not ``-3``."""
+        return term(self._called[s])
 
     def _bar(self, s: int) -> str:
         """The adjoint of slot s, as textbooks write it: v3̄ (d root / d v3)."""
-        return f"v{self._names[s]}\u0304"
-
-    def _name(self, s: int) -> str:
-        label = self._labels.get(s)
-        return f"{self._v(s)} ({label})" if label else self._v(s)
+        return f"{self._called[s]}\u0304"
 
     def _line(self, out: int) -> str:
         """The right-hand side of an op's line: ``v1 * v2``, ``tanh(v3)``, ``-v4``."""
         row = self._rows[out - self._leaves]
-        args = [self._v(s) for s in self._slots(out)]
+        args = [self._term(s) for s in self._slots(out)]
         if len(args) == 2 and not row.symbol.isalpha():
             return f"{args[0]} {row.symbol} {args[1]}"
         if len(args) == 1 and row.name == "neg":
@@ -456,22 +470,22 @@ class Tape:
     def _adjoints(self, out: int) -> list[str]:
         """The backward lines of an op: one ``v1̄ += v3̄ * local`` per operand slot."""
         row, slots = self._rows[out - self._leaves], self._slots(out)
-        names = dict(zip(row.operand_names(len(slots)), map(self._v, slots), strict=True))
+        names = dict(zip(row.operand_names(len(slots)), map(self._term, slots), strict=True))
         lines = []
         for i, s in enumerate(slots):
+            if s in self._constants:
+                continue  # a number of the expression: its gradient is nobody's question
             local = substitute(row.formula(i, len(slots)), names)
-            local = local if _ATOM.fullmatch(local) else f"({local})"
+            local = local if _ATOM.fullmatch(local) or local in names.values() else f"({local})"
             lines.append(f"{self._bar(s)} += {self._bar(out)} * {local}")
         return lines
 
     def _assignment(self, s: int, inputs: dict[int, int]) -> str:
         """The forward line of slot s: a leaf's value, or an op on earlier slots."""
-        label = self._labels.get(s)
         if s >= self._leaves:
-            return f"{self._v(s)} = {self._line(s)}" + (f"  # {label}" if label else "")
-        value = f"{label} = {self._vals[s]!r}" if label else repr(self._vals[s])
+            return f"{self._v(s)} = {self._line(s)}"
         mark = f"  (input {inputs[s] + 1})" if s in inputs else ""
-        return f"{self._v(s)} = {value}{mark}"
+        return f"{self._v(s)} = {self._vals[s]!r}{mark}"
 
     def __str__(self) -> str:
         """The Wengert list: each slot's line in walk order (leaves with their latest values),
@@ -480,7 +494,7 @@ class Tape:
         order = sorted(range(len(self._vals)), key=self._names.__getitem__)
         lines = [f"Tape: {len(self)} ops over {len(self._vals)} slots; root "
                  f"{self._v(self._root)}", "forward:"]
-        lines += [f"  {self._assignment(s, inputs)}" for s in order]
+        lines += [f"  {self._assignment(s, inputs)}" for s in order if s not in self._constants]
         lines += ["backward (every adjoint starts at 0):", f"  {self._bar(self._root)} = 1"]
         for out in reversed(range(self._leaves, len(self._vals))):
             lines += [f"  {line}" for line in self._adjoints(out)]

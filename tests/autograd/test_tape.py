@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -178,8 +179,8 @@ def test_a_leaf_as_root_is_a_tape_of_no_ops() -> None:
     x = Value(3.0, "x")
     tape = Tape.record(x, inputs=[x])
     assert len(tape) == 0 and tape.forward([5.0]) == 5.0 and tape.backward() == [1.0]
-    assert str(tape).splitlines()[2:] == ["  v0 = x = 5.0  (input 1)",  # the latest values
-                                          "backward (every adjoint starts at 0):", "  v0\u0304 = 1"]
+    assert str(tape).splitlines()[2:] == ["  x = 5.0  (input 1)",  # the latest values
+                                          "backward (every adjoint starts at 0):", "  x\u0304 = 1"]
 
 
 def test_an_input_the_root_does_not_use_gets_zero_and_other_leaves_stay_constant() -> None:
@@ -197,7 +198,7 @@ def test_a_row_of_your_own_replays_through_the_engine() -> None:
     tape = Tape.record(root, inputs=[x])
     assert tape.forward([-1.5]) == (-1.5) ** 4
     assert tape.backward() == [4 * (-1.5) ** 3]
-    assert "v1 = cube(v0)" in str(tape)
+    assert "v2 = cube(v1)" in str(tape)
 
 
 # -- errors: the engine's own, naming the op and the operand value --------------------------
@@ -271,51 +272,65 @@ def test_a_gradient_that_overflows_is_named() -> None:
 # -- the Wengert list --------------------------------------------------------------------
 
 NEURON_TAPE = """\
-Tape: 5 ops over 10 slots; root v9
+Tape: 5 ops over 10 slots; root o
 forward:
-  v0 = x1 = 2.0  (input 1)
-  v1 = w1 = -3.0  (input 2)
-  v2 = v0 * v1
-  v3 = x2 = 0.0  (input 3)
-  v4 = w2 = 1.0  (input 4)
-  v5 = v3 * v4
-  v6 = v2 + v5
-  v7 = b = 6.881373587019543  (input 5)
-  v8 = v6 + v7  # n
-  v9 = tanh(v8)  # o
+  x1 = 2.0  (input 1)
+  w1 = -3.0  (input 2)
+  v1 = x1 * w1
+  x2 = 0.0  (input 3)
+  w2 = 1.0  (input 4)
+  v2 = x2 * w2
+  v3 = v1 + v2
+  b = 6.881373587019543  (input 5)
+  n = v3 + b
+  o = tanh(n)
 backward (every adjoint starts at 0):
-  v9\u0304 = 1
-  v8\u0304 += v9\u0304 * (1 - tanh(v8)^2)
-  v6\u0304 += v8\u0304 * 1
-  v7\u0304 += v8\u0304 * 1
-  v2\u0304 += v6\u0304 * 1
-  v5\u0304 += v6\u0304 * 1
-  v3\u0304 += v5\u0304 * v4
-  v4\u0304 += v5\u0304 * v3
-  v0\u0304 += v2\u0304 * v1
-  v1\u0304 += v2\u0304 * v0"""
+  o\u0304 = 1
+  n\u0304 += o\u0304 * (1 - tanh(n)^2)
+  v3\u0304 += n\u0304 * 1
+  b\u0304 += n\u0304 * 1
+  v1\u0304 += v3\u0304 * 1
+  v2\u0304 += v3\u0304 * 1
+  x2\u0304 += v2\u0304 * w2
+  w2\u0304 += v2\u0304 * x2
+  x1\u0304 += v1\u0304 * w1
+  w1\u0304 += v1\u0304 * x1"""
 
 
 def test_print_of_the_classic_neuron_is_its_wengert_list() -> None:
     v = neuron()
     tape = Tape.record(v["o"], inputs=[v[k] for k in ("x1", "w1", "x2", "w2", "b")])
     assert str(tape) == NEURON_TAPE
-    assert repr(tape) == "<Tape: 5 ops, 5 inputs, root v9>"
-    # a Wengert list names every slot, leaves included, by its place in walk order
-    order = walk(v["o"])
-    assert order[2].parents == (order[0], order[1]) and "v2 = v0 * v1" in str(tape)
+    assert repr(tape) == "<Tape: 5 ops, 5 inputs, root o>"
+
+
+def test_the_tape_calls_each_node_what_the_trace_calls_it() -> None:
+    from viz.terminal import format_trace
+
+    x, v2 = Value(3.0, "x"), Value(2.0, "v2")  # a label like a generated name
+    y = (v2 * x + x) * (x - 1.5)
+    tape_lines = str(Tape.record(y, inputs=[x, v2])).split("backward")[0].splitlines()[2:]
+    trace = format_trace(y).split("backward pass")[0]
+    for line in tape_lines:  # "t1 = v2 * x" in the tape, "t1 = v2 * x = ..." in the trace
+        name, how = (part.strip() for part in line.split("(input")[0].split(" = "))
+        if "(input" in line:  # a leaf: its value, 2.0 in the tape and 2.0000 in the trace
+            how = f"{float(how):.4f}"
+        assert re.search(rf"^\s*{re.escape(name)} = {re.escape(how)}( = |$)", trace, re.M), line
+    assert not any(line.strip().startswith("1.5 =") for line in tape_lines)  # only an operand
+    assert "x - 1.5" in "".join(tape_lines)
 
 
 def test_every_row_prints_with_its_own_formula() -> None:
-    x, y = Value(0.5), Value(2.0)
+    x, y = Value(0.5, "x"), Value(2.0, "y")
     root = sum_values([-x, abs(x), x ** 2, x ** y, x / y, x - y, dot([x], [y], y)])
     text = str(Tape.record(root, inputs=[x, y]))
-    # walk order: x is v0, the constant 2 is v3, y is v5
-    for line in ("v1 = -v0", "v2 = abs(v0)", "v4 = v0 ** v3", "v6 = v0 ** v5", "v7 = v0 / v5",
-                 "v8 = v0 - v5", "v9 = dot(v0, v5, v5)", "v0\u0304 += v1\u0304 * -1",
-                 "* sign(v0)", "* (v3*v0^(v3-1))", "v3\u0304 += v4\u0304 * (0 (constant exponent))",
-                 "* (v0^v5*log(v0))", "* (-v0/v5^2)", "* (1/v5)", "v5\u0304 += v9\u0304 * v0"):
+    # the constant exponent 2 is written as itself and gets no adjoint of its own
+    for line in ("v1 = -x", "v2 = abs(x)", "v3 = x ** 2", "v4 = x ** y", "v5 = x / y",
+                 "v6 = x - y", "v7 = dot(x, y, y)", "x\u0304 += v1\u0304 * -1",
+                 "* sign(x)", "* (2*x^(2-1))", "* (x^y*log(x))", "* (-x/y^2)", "* (1/y)",
+                 "y\u0304 += v7\u0304 * x"):
         assert line in text, f"{line!r} not in\n{text}"
+    assert "  2\u0304 " not in text and "\n  2 = " not in text
     for name, op in OPS.items():  # every row has a formula for each slot the tape prints
         assert all(op.formula(i, 3) for i in range(op.arity or 3)), name
 
@@ -365,7 +380,8 @@ def test_check_finds_a_constant_taken_from_the_data() -> None:
 
     tape = Tape.record(shifted, inputs=[2.0])
     tape.check([2.0])
-    with pytest.raises(TapeMismatch, match=r"the constant v1 is 3\.0, the tape has 2\.0"):
+    with pytest.raises(TapeMismatch,
+                       match=r"a constant of the graph is 3\.0 here, the tape has 2\.0"):
         tape.check([3.0])
 
 
@@ -374,7 +390,7 @@ def test_check_finds_operands_swapped_by_a_branch() -> None:
         return x - y if x.data < 5 else y - x
 
     tape = Tape.record(f, inputs=[1.0, 2.0])
-    with pytest.raises(TapeMismatch, match=r"input 1 is v1, the tape has v0"):
+    with pytest.raises(TapeMismatch, match=r"input 1 is v2, the tape has v1"):
         tape.check([6.0, 2.0])  # y - x: y is met first, so the leaves are numbered the other way
 
     def g(x: Value, y: Value) -> Value:
@@ -382,7 +398,7 @@ def test_check_finds_operands_swapped_by_a_branch() -> None:
         return (s - x) if x.data < 5 else (x - s)
 
     tape = Tape.record(g, inputs=[1.0, 2.0])
-    with pytest.raises(TapeMismatch, match=r"v3 = v0 - v2, the tape has v3 = v2 - v0"):
+    with pytest.raises(TapeMismatch, match=r"v4 = v1 - v3, the tape has v4 = v3 - v1"):
         tape.check([6.0, 2.0])
     with pytest.raises(ValueError, match="1 values for 2 inputs"):
         tape.check([6.0])
@@ -403,5 +419,7 @@ def test_the_cli_prints_the_tape_after_the_steps(capsys: pytest.CaptureFixture[s
     assert main(["tanh(x1*w1 + x2*w2 + b)", "x1=2", "x2=0", "w1=-3", "w2=1",
                  "b=6.8813735870195432", "--tape"]) == 0
     out = capsys.readouterr().out
-    assert out[out.index("Tape: "):].rstrip() == NEURON_TAPE.replace("  # n", "")
+    # the command labels only the variables and the output: n is the v4 of its trace
+    assert out[out.index("Tape: "):].rstrip() == re.sub(r"\bn\b", "v4", NEURON_TAPE)
+    assert "v4 = v3 + b = " in out  # the trace calls it v4 too
     assert out.index("step 9/9") < out.index("Tape: ")  # the steps first, then the tape
