@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, backprop_steps, walk
+from autograd.engine import NUMBER
 from demos.neuron import neuron
 from nn import MLP
 from viz.cli import main
@@ -126,6 +127,22 @@ def test_constants_are_numbers_without_a_gradient() -> None:
     for i in constant_index:
         assert "grad" not in src[f"n{i}"] and KIND_COLORS["constant"] in src[f"n{i}"]
     assert len(backprop_steps(root).steps) == len(data["steps"]) + 3  # 3 steps left out
+
+
+def test_a_leaf_you_make_is_an_input_with_a_gradient_even_without_a_label() -> None:
+    # micrograd's README: a = Value(-4.0); b = Value(2.0); no labels, yet their .grad is the point
+    a, b = Value(-4.0), Value(2.0)
+    c = a * b + b ** 3  # the 3 is a number of the expression: a constant
+    c.backward()
+    text = format_trace(c)
+    final = text.split("gradients of v")[1]
+    assert re.findall(r"d\w+/d(\S+) = (\S+)", final)[:2] == [
+        ("v1", f"{a.grad:.4f}"), ("v2", f"{b.grad:.4f}")]  # a and b, with micrograd's numbers
+    assert "v3 = v1 * v2" in text and "v4 = v2 ** 3 = " in text  # the 3 inline
+    src = draw_dot(c).source
+    assert f"grad {a.grad:.4f}" in src and f"grad {b.grad:.4f}" in src
+    assert src.count(KIND_COLORS["input"]) >= 2 and "grad 0.0000" not in src
+    assert sum(1 for n in walk(c) if n.op is None and n.label is NUMBER) == 1  # only the 3
 
 
 def test_gradients_list_inputs_and_parameters_before_intermediates() -> None:
