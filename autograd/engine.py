@@ -59,7 +59,7 @@ def _lift(x: Any) -> Value | None:
 class Value(ast.AST):
     """A scalar in a computation graph: its data, the gradient reaching it, and how it was made."""
 
-    # The base class is for memory only: ``ast.AST`` is the only small standard C type whose
+    # The base class is for memory only: ``ast.AST`` is the only small standard C type (found) whose
     # objects carry a dict pointer in their own body (8 bytes, the dict made on the first
     # attribute set), and that pointer holds a learner's own attributes (micrograd programs
     # attach some: a colour, ``p.m = 0``). A ``__dict__`` slot would cost 32 bytes a node on
