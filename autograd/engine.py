@@ -6,6 +6,7 @@ The chain rule is written once, as the plain loop ``chain_rule`` in autograd/tra
 
 from __future__ import annotations
 
+import ast
 import math
 import numbers
 import threading
@@ -26,7 +27,7 @@ _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], O
 _POW, _POWV, _DOT, _RELU = OPS["pow"], OPS["powv"], OPS["dot"], OPS["relu"]
 
 
-_new = object.__new__
+_new = ast.AST.__new__  # Value's allocator (see Value's comment on its base class)
 
 
 def _as_float(data: Any) -> float:
@@ -68,8 +69,15 @@ def _lift(x: Any) -> Value | None:
     return None
 
 
-class Value:
+class Value(ast.AST):
     """A scalar in a computation graph: its data, the gradient reaching it, and how it was made."""
+
+    # The base class is for memory only: ``ast.AST`` is the only small standard C type (found) whose
+    # objects carry a dict pointer in their own body (8 bytes, the dict made on the first
+    # attribute set), and that pointer holds a learner's own attributes (micrograd programs
+    # attach some: a colour, ``p.m = 0``). A ``__dict__`` slot would cost 32 bytes a node on
+    # CPython 3.11 (a two-pointer pre-header and a values array made with every object);
+    # benchmarks/README.md has the measurements. Nothing else of ``ast.AST`` is used.
 
     # The operands live in two slots rather than a tuple: one object per node is all the cyclic
     # garbage collector has to scan (a tuple would double that, and its scans dominated a
@@ -77,9 +85,8 @@ class Value:
     # has three or more (or none); ``_b`` the second. ``_g`` is scratch space for a backward
     # pass: the gradient gathered so far, None outside a pass. ``_data`` is behind the ``data``
     # property, which makes whatever real is stored a float; the engine reads the slot.
-    # ``__dict__`` holds a learner's own attributes (micrograd programs attach some: a colour,
-    # ``p.m = 0``).
-    __slots__ = ("_data", "grad", "op", "label", "_a", "_b", "_g", "__dict__")
+    __slots__ = ("_data", "grad", "op", "label", "_a", "_b", "_g")
+    __reduce__ = object.__reduce__  # copy and pickle as any object (ast.AST's drops the slots)
 
     def __init__(self, data: Any, label: str = "") -> None:
         self._data: float = data if type(data) is float else _as_float(data)

@@ -436,6 +436,9 @@ def run(config: Config, out: Callable[[str], None] = print, *,
     rows += _chain_rows(config, clock)
     out("measuring workload 4 ...")
     rows.append(_memory_row(data))
+    cost = memory.attribute_cost(autograd.Value)  # issue 13: at most one pointer a node
+    rows.append(Row("W4 a learner's own attributes (p.m = 0), per node", format_bytes(cost),
+                    target="<= one pointer (8 B)", met=cost <= 8))
     rows.append(_tape_memory_row(data))
     out("timing workload 5 ...")
     rows += gradcheck_rate.rows(config.programs, config.repeat, clock)

@@ -41,7 +41,8 @@ def test_quick_run_passes_the_gate_and_prints_the_table(
     assert "| mg tamed " in table and "| vs tamed " in table
     for label in ("W1 step", "W2 step", "W1 tape replay, op by op", "W2 tape replay, fused",
                   "W3 chain backward, 10^4 ops", "W3 per op", "W4 memory per graph node",
-                  "W4 tape of the W1 graph", "W5 ", "W6 make demo's moons training (3 steps"):
+                  "W4 a learner's own attributes", "W4 tape of the W1 graph", "W5 ",
+                  "W6 make demo's moons training (3 steps"):
         assert label in table, f"no {label!r} row in the table:\n{table}"
     lines = [line for line in table.splitlines() if line.startswith("|")]
     assert len({len(line) for line in lines}) == 1, "the table's columns are not aligned"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 import math
+import pickle
 import re
+import struct
+import sys
+import tracemalloc
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -185,6 +193,77 @@ def test_a_learners_own_attributes_are_kept() -> None:
     assert (p.m, p.colour, p.grad) == (0.5, "red", 2.0)  # type: ignore[attr-defined]
     assert vars(p) == {"m": 0.5, "colour": "red"}
     assert not hasattr(q, "m")  # per node, not shared
+    assert getattr(q, "colour", "black") == "black"
+    del p.m  # type: ignore[attr-defined]
+    assert vars(p) == {"colour": "red"} and not hasattr(p, "m")
+    p.__dict__["m"] = 1.0  # some programs fill the dict directly
+    assert p.m == 1.0  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="'Value' object has no attribute 'velocity'"):
+        p.velocity  # type: ignore[attr-defined]  # noqa: B018  # a typo is still an error
+
+
+def test_copy_and_pickle_keep_the_fields_and_a_learners_attributes() -> None:
+    a = Value(2.0, label="a")
+    a.m = 0.5  # type: ignore[attr-defined]
+    out = a * 3.0
+    out.backward()
+    for twin in (copy.copy(a), pickle.loads(pickle.dumps(a))):
+        assert (twin.data, twin.grad, twin.label, vars(twin)) == (2.0, 3.0, "a", {"m": 0.5})
+    twin = copy.deepcopy(out)
+    assert twin.op is not None and twin.op.name == "mul"
+    assert [p.data for p in twin.parents] == [2.0, 3.0]
+    assert twin.parents[0] is not a and twin.parents[0].m == 0.5  # type: ignore[attr-defined]
+
+
+def _bytes_each(make: Callable[[int], object], n: int = 2000) -> float:
+    """Bytes each of ``n`` objects made by ``make(i)`` keeps allocated, by tracemalloc.
+
+    The least of three counts: tracemalloc also counts what other threads allocate meanwhile.
+    """
+    return min(_bytes_each_once(make, n) for _ in range(3))
+
+
+def _bytes_each_once(make: Callable[[int], object], n: int) -> float:
+    gc.collect()
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [make(i) for i in range(n)]
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        if started:
+            tracemalloc.stop()
+    return (after - before - sys.getsizeof(kept)) / n
+
+
+def test_a_learners_attributes_cost_at_most_one_pointer_per_node() -> None:
+    # the reference: the same fields as plain slots, with no way to add an attribute
+    fields = tuple(name for name in Value.__slots__ if name not in ("__dict__", "__weakref__"))
+    bare = type("Bare", (), {"__slots__": fields})
+    with pytest.raises(AttributeError):
+        bare().m = 0.0  # the reference really refuses a learner's attribute
+    Value(0.0).m = 0.0  # type: ignore[attr-defined]  # attributes set elsewhere change nothing
+    xs = [float(i) for i in range(2000)]
+    a, b = Value(1.5), Value(-2.0)
+
+    def bare_node(data: float, label: str = "", op: object = None, operands: tuple[object,
+                  object | None] = (None, None)) -> object:
+        node: Any = object.__new__(bare)
+        node._data, node.grad, node.op, node.label = data, 0.0, op, label
+        node._a, node._b, node._g = *operands, None
+        return node
+
+    pairs = [
+        (lambda i: Value(xs[i]), lambda i: bare_node(xs[i])),
+        (lambda i: Value(xs[i], "w"), lambda i: bare_node(xs[i], "w")),
+        (lambda i: a * b, lambda i: bare_node(a.data * b.data, "", OPS["mul"], (a, b))),
+    ]
+    pointer = struct.calcsize("P")
+    for value, reference in pairs:
+        extra = _bytes_each(value) - _bytes_each(reference)
+        assert 0 <= extra <= pointer, f"{extra} bytes a node for a learner's attributes"
 
 
 # -- identity hash and equality -------------------------------------------------------------
