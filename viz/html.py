@@ -18,8 +18,6 @@ grad cell is ``#{prefix}g{i}`` (data cell ``#{prefix}d{i}``; a constant has neit
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import math
@@ -28,15 +26,14 @@ import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
-from string import Template
 from typing import Any
 
 from autograd import Trace, Value, backprop_steps, walk
 from autograd._files import write_atomic  # the one atomic writer
 from autograd.foreign import as_stepgrad
 from viz._format import DASH
+from viz._page import asset, fill, page
 from viz.dot import draw_dot, svg_cell_id
 from viz.narrate import Narration, Words
 from viz.quiz import EXERCISE_IDS, exercise_data, exercise_panel
@@ -56,9 +53,6 @@ _OWN_IDS = frozenset({"root", "first", "prev", "play", "next", "last", "speed", 
                       "fit", "narration", "card", "head", "chain", "local", "upstream",
                       "product", "update", "view", "data", "row-local", "row-upstream",
                       "row-product", "row-update"}) | EXERCISE_IDS
-_CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; "
-        "base-uri 'none'; form-action 'none'")
-
 
 def _params(params: Any) -> frozenset[Value]:
     """``params=`` as a set of Values (e.g. ``model.parameters()``), or a TypeError."""
@@ -70,20 +64,6 @@ def _params(params: Any) -> frozenset[Value]:
     if strays:
         raise TypeError(f"Stepper: params must hold Values, got a {strays[0]}")
     return found
-
-
-def _asset(name: str) -> str:
-    text = resources.files("viz").joinpath("static").joinpath(name).read_text(encoding="utf-8")
-    # the script and style are inlined verbatim, so these would end their element early
-    if not name.endswith(".html") and ("</script" in text.lower() or "</style" in text.lower()):
-        raise RuntimeError(f"viz/static/{name} must not contain '</script' or '</style'")
-    return text
-
-
-def _fill(name: str, **values: str) -> str:
-    """The template ``viz/static/{name}`` with its ``$names`` replaced by ``values`` (each
-    already escaped for where it goes); a missing value is an error, never a blank."""
-    return Template(_asset(name)).substitute(values)
 
 
 def _num(x: float) -> float | str:
@@ -177,11 +157,8 @@ class Stepper:
     # -- the page -------------------------------------------------------------------------
     def html(self) -> str:
         """The whole page: one self-contained HTML document that makes no network request."""
-        script = self._script(standalone=True)
-        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-        return _fill("stepper.html", csp=html.escape(_CSP.format(script=f"sha256-{digest}")),
-                     title=html.escape(self.title), css=self._css(), body=self._body(),
-                     script=script)
+        return page(title=self.title, css=self._css(), body=self._body(),
+                    script=self._script(standalone=True), body_class="sg-page")
 
     def _repr_html_(self) -> str:
         """The stepper inline in Jupyter: the page's body, keys active while it has focus."""
@@ -196,20 +173,20 @@ class Stepper:
         return target
 
     def _css(self) -> str:
-        return _asset("stepper.css") + (_asset("exercise.css") if self.exercise else "")
+        return asset("stepper.css") + (asset("exercise.css") if self.exercise else "")
 
     def _script(self, *, standalone: bool) -> str:
         call = f"stepgradStepper({json.dumps(self.prefix)}, {json.dumps(standalone)})"
         if self.exercise:  # exercise mode drives the stepper through its hooks
-            call = f"{_asset('exercise.js')}\nstepgradExercise({json.dumps(self.prefix)}, {call})"
-        return f"(function () {{\n{_asset('stepper.js')}\n{call};\n}})();"
+            call = f"{asset('exercise.js')}\nstepgradExercise({json.dumps(self.prefix)}, {call})"
+        return f"(function () {{\n{asset('stepper.js')}\n{call};\n}})();"
 
     def _body(self) -> str:
         warning = self.narration.warning
         speeds = "".join(f'<option value="{ms}"{" selected" if ms == 700 else ""}>{name}</option>'
                          for ms, name in ((1500, "slow"), (700, "normal"), (300, "fast"),
                                           (80, "fastest")))
-        return _fill(
+        return fill(
             "stepper-body.html", p=self.prefix, title=html.escape(self.title),
             last=str(self.last_step), speeds=speeds, svg=self._svg,
             exercise=exercise_panel(self.prefix) + "\n" if self.exercise else "",

@@ -36,6 +36,7 @@ from autograd.by_hand import (
     right_arithmetic,
 )
 from viz._format import expression, is_constant, local_formula, number
+from viz._page import page
 from viz.dot import draw_dot
 from viz.expr import ExpressionError, MathError, parse
 from viz.narrate import Narration
@@ -264,14 +265,10 @@ def worksheet_html(exercises: Sequence[Exercise], *, digits: int = 4) -> str:
         key.append(f"<h3>Exercise {i}: <code>{e(r)} = {e(str(ex))}</code></h3>"
                    f'<table class="answers"><tbody>{rows}</tbody></table>')
     title = f"Backprop by hand: {len(exercises)} exercise(s)"
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'\">\n"
-            f"<title>{e(title)}</title>\n<style>{_SHEET_CSS}</style>\n</head>\n<body>\n"
-            f"<h1>{e(title)}</h1>\n<p>Work backwards from the output: write each gradient in "
-            "its box. The forward values are in the drawing.</p>\n" + "\n".join(parts)
-            + '\n<section class="key"><h1>Answer key</h1>\n' + "\n".join(key)
-            + "\n</section>\n</body>\n</html>\n")
+    return page(title=title, css=_SHEET_CSS, body=(
+        f"<h1>{e(title)}</h1>\n<p>Work backwards from the output: write each gradient in its "
+        "box. The forward values are in the drawing.</p>\n" + "\n".join(parts)
+        + '\n<section class="key"><h1>Answer key</h1>\n' + "\n".join(key) + "\n</section>"))
 
 
 # -- exercise mode of the HTML stepper: the page compares numbers, the words come from here ----

@@ -13,28 +13,25 @@ network request and shows every label as text.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import math
 import os
 import re
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from viz._page import asset, page
 from viz.mlp import NEGATIVE_COLOR, POSITIVE_COLOR
 
 __all__ = ["TrainingView"]
 
 Array = npt.NDArray[np.float64]
 _NAME = re.compile(r"layers\.(\d+)\.neurons\.(\d+)\.(?:w\.(\d+)|b)")
-_CSP = ("default-src 'none'; script-src '{script}'; style-src 'unsafe-inline'; img-src data:; "
-        "base-uri 'none'; form-action 'none'")
 BANDS = 6  # the boundary's score is shown in this many colour bands per side
 
 
@@ -172,11 +169,9 @@ class TrainingView:
     def html(self) -> str:
         """The whole page: one self-contained HTML document that makes no network request."""
         data = json.dumps(self.payload(), separators=(",", ":")).replace("</", "<\\/")
-        script = f"const STEPGRAD_TRAINING = {data};\n{_asset('training.js')}"
-        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-        fill = {"csp": _CSP.format(script=f"sha256-{digest}"), "title": html.escape(self.title),
-                "css": _asset("training.css"), "script": script}
-        return re.sub(r"\{(csp|title|css|script)\}", lambda m: fill[m[1]], _asset("training.html"))
+        script = f"const STEPGRAD_TRAINING = {data};\n{asset('training.js')}"
+        return page(title=self.title, css=asset("training.css"), body=asset("training-body.html"),
+                    script=script, images=True)
 
     def _repr_html_(self) -> str:
         """Inline in Jupyter: the page in a sandboxed frame (its CSP stays its own)."""
@@ -199,7 +194,3 @@ class TrainingView:
 
         return write_gif(self, Path(path), frames=frames, fps=fps)
 
-
-def _asset(name: str) -> str:
-    text = resources.files("viz").joinpath("static").joinpath(name).read_text(encoding="utf-8")
-    return text
