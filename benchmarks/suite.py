@@ -42,7 +42,7 @@ class Config:
 
 
 NORMAL = Config("normal", 100, 5, (10**4, 10**5, 10**6), 500, 100, 3, 100)
-QUICK = Config("quick", 12, 1, (10**3, 10**4), 100, 10, 2, 3)
+QUICK = Config("quick", 6, 1, (10**3, 10**4), 100, 5, 2, 3)
 
 
 class MicrogradMissing(RuntimeError):

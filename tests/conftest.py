@@ -41,10 +41,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium driven by playwright, for the browser tests (never
-    `playwright install`); fails, never skips, when Chromium is missing."""
+    `playwright install`); fails, never skips, when Chromium is missing. One per test
+    process: each test opens its own context or page."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

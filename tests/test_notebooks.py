@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -65,20 +64,26 @@ def test_committed_notebooks_carry_no_outputs(name: str) -> None:
     assert tags.index("exercise") < tags.index("check")  # the lesson ends with the exercise
 
 
-def execute(nb: Any) -> Any:
-    """Run a notebook top to bottom in a fresh python3 kernel, from the lessons' folder."""
-    NotebookClient(nb, timeout=60, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return nb
-
-
 @functools.cache
-def executed(name: str, solved: bool = False) -> Any:
+def executed(name: str) -> tuple[Any, str]:
+    """The lesson run top to bottom in a fresh python3 kernel from the lessons' folder, and
+    what its check printed after the exercise's solution ran in the same kernel (the solution,
+    then every cell from the exercise's to the check, as if the learner had typed it there)."""
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    if solved:
-        cell = next(c for c in nb.cells if "exercise" in c.metadata.get("tags", []))
-        cell.source = SOLUTIONS[name]
-    return execute(nb)
+    client = NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    first = next(i for i, t in enumerate(tags) if "exercise" in t)
+    last = next(i for i, t in enumerate(tags) if "check" in t)
+    again = [nbformat.v4.new_code_cell(SOLUTIONS[name])]
+    again += [nbformat.v4.new_code_cell(c.source) for c in nb.cells[first + 1 : last + 1]]
+    lesson = len(nb.cells)
+    nb.cells += again  # the client writes each cell back by its index: room for these
+    with client.setup_kernel():
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+    del nb.cells[lesson:]  # the lesson as the learner sees it, for the tests of its outputs
+    return nb, "".join(text_of(o) for o in again[-1].outputs)
 
 
 def text_of(output: Any) -> str:
@@ -93,73 +98,60 @@ def check_output(nb: Any) -> str:
     return "".join(text_of(o) for o in cell.outputs)
 
 
+def mime_types(nb: Any) -> set[str]:
+    return {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
+
+
+# What each lesson shows inline besides text: draw_dot's SVG, the Stepper's HTML, plots as PNG.
+MIME = {"01_neuron": {"image/svg+xml"}, "05_backprop_by_hand": {"text/html"},
+        "07_moons": {"image/png", "image/svg+xml"}}
+
+
 @pytest.mark.parametrize("name", LESSONS)
-def test_lesson_runs_and_prints_the_seeds_numbers(name: str) -> None:
-    nb = executed(name)
+def test_lesson_runs_prints_the_seeds_numbers_and_checks_its_exercise(name: str) -> None:
+    # one test per lesson, so that each lesson runs once whichever worker takes it
+    nb, solved = executed(name)
     text = "".join(text_of(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     for expected in EXPECTED[name]:
         assert expected in text, f"{name}: {expected!r} not in its outputs"
     assert "right!" not in check_output(nb)  # the unsolved exercise is not accepted
     assert "not yet" in check_output(nb)
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_the_exercises_solution_is_accepted(name: str) -> None:
-    assert "right!" in check_output(executed(name, solved=True))
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_cells_write_nothing_to_stderr_but_progress(name: str) -> None:
-    for cell in executed(name).cells:
+    assert "right!" in solved  # and the solution is
+    for cell in nb.cells:  # nothing on stderr but progress bars
         for out in cell.get("outputs", []):
             if out.output_type == "stream" and out.name == "stderr":
                 assert re.search(r"\d+/\d+|it/s|s/it", out.text), (name, out.text[:200])
+    assert MIME.get(name, set()) <= mime_types(nb)
+    if name == "07_moons":  # fit shows its progress: a widget, or a text bar
+        fit_cell = next(c for c in nb.cells if "fit(model" in c.source)
+        widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                     for o in fit_cell.outputs)
+        bar = any(o.output_type == "stream" and "it/s" in o.text for o in fit_cell.outputs)
+        assert widget or bar, json.dumps(fit_cell.outputs)[:500]
 
 
-def mime_types(nb: Any) -> set[str]:
-    return {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
-
-
-def test_inline_views_have_the_right_mime_types() -> None:
-    assert "image/svg+xml" in mime_types(executed("01_neuron"))  # draw_dot
-    assert "text/html" in mime_types(executed("05_backprop_by_hand"))  # the Stepper
-    moons = executed("07_moons")
-    assert {"image/png", "image/svg+xml"} <= mime_types(moons)  # plots and draw_mlp
-    fit_cell = next(c for c in moons.cells if "fit(model" in c.source)
-    widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-                 for o in fit_cell.outputs)
-    bar = any(o.output_type == "stream" and "it/s" in o.text for o in fit_cell.outputs)
-    assert widget or bar, json.dumps(fit_cell.outputs)[:500]
-
-
-def test_the_stepper_steps_in_a_notebook_exported_to_html(tmp_path: Path) -> None:
+def test_the_stepper_steps_in_a_notebook_exported_to_html(browser: Any, tmp_path: Path) -> None:
     from nbconvert import HTMLExporter
-    from playwright.sync_api import sync_playwright
 
-    body, _ = HTMLExporter().from_notebook_node(executed("05_backprop_by_hand"))
+    body, _ = HTMLExporter().from_notebook_node(executed("05_backprop_by_hand")[0])
     page_file = tmp_path / "lesson05.html"
     page_file.write_text(body, encoding="utf-8")
-    chromium = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page()
-            page.route("http*://**", lambda route: route.abort())  # the export's CDN scripts
-            page.on("pageerror", lambda err: errors.append(str(err)))
-            page.goto(page_file.as_uri())
-            root = page.locator(".sg-stepper").first
-            root.wait_for()
-            prefix = (root.get_attribute("id") or "")[:-len("root")]
-            page.wait_for_selector(f"#{prefix}root[data-ready=true][data-step='0']")
-            page.click(f"#{prefix}next")
-            page.click(f"#{prefix}next")
-            page.wait_for_selector(f"#{prefix}root[data-step='2']")
-            page.click(f"#{prefix}last")
-            last = root.get_attribute("data-last")
-            page.wait_for_selector(f"#{prefix}root[data-step='{last}']")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.route("http*://**", lambda route: route.abort())  # the export's CDN scripts
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(page_file.as_uri())
+        root = page.locator(".sg-stepper").first
+        root.wait_for()
+        prefix = (root.get_attribute("id") or "")[:-len("root")]
+        page.wait_for_selector(f"#{prefix}root[data-ready=true][data-step='0']")
+        page.click(f"#{prefix}next")
+        page.click(f"#{prefix}next")
+        page.wait_for_selector(f"#{prefix}root[data-step='2']")
+        page.click(f"#{prefix}last")
+        last = root.get_attribute("data-last")
+        page.wait_for_selector(f"#{prefix}root[data-step='{last}']")
+    finally:
+        page.close()
     assert not errors, errors
