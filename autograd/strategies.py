@@ -2,9 +2,8 @@
 
 - `programs()` draws ``(program, inputs)``: a random DAG of ops over 1 to N inputs (later ops
   reuse earlier nodes) and the floats to check it at. ``repr(program)`` is one line of
-  pasteable Python without dead nodes, a shared node named with ``:=``, e.g.
-  ``lambda x0, x1: (v1 := x0 * x1).tanh() + v1`` (paste it with `dot`, `sum_values` and your
-  own functions in scope).
+  pasteable Python without dead nodes, a shared node named with ``:=``, e.g. ``lambda x0, x1:
+  (v1 := x0 * x1).tanh() + v1`` (paste it with `dot`, `sum_values` and your functions in scope).
 - Values stay in each op's `Domain` by construction, with no filtering: every node is
   evaluated as the program is built, and an operand outside its op's domain (log of -2) is
   moved inside by adding a whole number, which shows in the repr: ``(x0 + 3.0).log()``.
@@ -123,10 +122,10 @@ class Primitive:
                 arity: int | tuple[int, ...] | None = None) -> Primitive:
         """A primitive for an op-table row of your own, built with `apply_op`.
 
-        Without ``render`` it prints as ``name(operands[, constant])``, so define a function
-        of that name to paste it; without ``domain``, an op defined
-        everywhere gets `REALS` and any other gets (0.01, 100). With ``constants`` the row's
-        last slot is a number operand drawn from them (like ``pow``'s exponent).
+        Without ``render`` it prints as ``name(operands[, constant])``, so define a function of
+        that name to paste it; without ``domain``, an op defined everywhere gets `REALS` and any
+        other (0.01, 100). With ``constants`` the row's last slot is a number operand drawn from
+        them (like ``pow``'s exponent).
         """
         name = name or op.name
         slots = (op.arity or 2) - (1 if constants else 0)
@@ -209,8 +208,7 @@ _KNOWN: tuple[Primitive, ...] = (
     # only their absolute precision: a check there would measure rounding, not correctness
     _method("tanh", Domain((-8.0, 8.0))), _method("sigmoid", Domain((-15.0, 15.0))),
     _method("relu"), _method("sin"), _method("cos"),
-    Primitive("sum", lambda *xs: sum_values(xs), "sum_values([{args}])", (1, 2, 3, 4),
-              row="sum"),
+    Primitive("sum", lambda *xs: sum_values(xs), "sum_values([{args}])", (1, 2, 3, 4), row="sum"),
     Primitive("dot", _dot_build, _dot_text, (2, 3, 4, 5), row="dot"),  # odd: with a bias
 )
 
@@ -309,8 +307,8 @@ def programs(*, max_inputs: int = 3, max_ops: int = 6, ops: Iterable[str] | None
 
     ``ops`` restricts the default primitives (by name or op-table row); ``extra`` adds your
     own `Primitive` objects, always drawn whatever ``ops`` says (one with a default's name
-    replaces it). Inputs are drawn from
-    ``inputs``. Shrinking heads for fewer inputs and ops, and for chains on ``x0``.
+    replaces it). Inputs are drawn from ``inputs``. Shrinking heads for fewer inputs and ops,
+    and for chains on ``x0``.
     """
     if not 1 <= min_inputs <= max_inputs:
         raise ValueError(f"need 1 <= min_inputs <= max_inputs, got {min_inputs}, {max_inputs}")
@@ -344,9 +342,7 @@ def _op_programs(draw: st.DrawFn, primitives: list[Primitive]) -> tuple[Program,
 
 
 def op_programs(name: str | Primitive) -> st.SearchStrategy[tuple[Program, list[float]]]:
-    """One op applied once to inputs inside its domain: ``(program, inputs)``.
-
-    ``name`` is a primitive or an op-table row (``"pow"`` draws from pow and pow_frac).
-    """
+    """One op applied once to inputs inside its domain: ``(program, inputs)``. ``name`` is a
+    primitive or an op-table row (``"pow"`` draws from pow and pow_frac)."""
     chosen = [name] if isinstance(name, Primitive) else _select([name], ())
     return _op_programs(chosen)
