@@ -15,10 +15,9 @@ from autograd._words import local_formula as local_formula
 from autograd._words import node_names as node_names
 from autograd._words import number as number
 from autograd._words import stale_warning as stale_warning
-from autograd._words import step_line as step_line
 from autograd._words import term as term
 
 __all__ = ["DASH", "as_float", "chain_rule_rows", "constant", "expression", "is_constant",
-           "local_formula", "node_names", "number", "stale_warning", "step_line", "term"]
+           "local_formula", "node_names", "number", "stale_warning", "term"]
 
 DASH = "\u2013"  # what a gradient cell shows before any backward pass
