@@ -328,8 +328,9 @@ class _Checker(Judge):
     def one_sided(self, point: list[float], j: int, key: int, slopes: list[float],
                   value: float) -> float | None:
         """The slope among ``slopes`` that finite differences see from the left (key 1) or
-        the right (key 2) of x_j; None if none is seen. An error bar too wide for the
-        tolerance still counts when it is a tenth of the gap to every other candidate."""
+        the right (key 2) of x_j; None if none is seen. An error bar a little too wide for the
+        tolerance (a flat side that curves) still counts when it is within ``rtol`` of the gap
+        to every other candidate: it tells them apart."""
         x = point[j]
         for h in self.starts(x, 0.0, value):
             e = ridders(self.along(point, j), x, h, value,
@@ -340,7 +341,7 @@ class _Checker(Judge):
             slope = nearest(n, slopes)
             gap = min((abs(s - slope) for s in slopes if s != slope), default=0.0)
             if abs(slope - n) <= self.tolerance(slope, n) + 4.0 * err and (
-                    self.narrow(slope, n, err) or err < 0.1 * gap):
+                    self.narrow(slope, n, err) or err <= self.rtol * gap):
                 return slope
         return None
 
