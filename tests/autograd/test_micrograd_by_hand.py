@@ -16,6 +16,7 @@ import pytest
 from micrograd.engine import Value as MicroValue  # type: ignore[import-untyped]
 
 from autograd import OPS, Value, dot, sum_values, walk
+from demos.stepper import neuron as lecture_neuron
 
 UPSTREAM = 0.75  # the .grad of the node whose _backward() is called
 START = 0.25  # operands' .grad before the step: _backward() adds to it
@@ -242,21 +243,8 @@ def test_topological_backward_by_hand_equals_backward() -> None:
 
 
 def neuron() -> dict[str, Value]:
-    """The lecture's neuron, every node labelled as there."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {v.label: v for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)}
+    """The lecture's neuron (demos.stepper's), every node by its label."""
+    return {v.label: v for v in walk(lecture_neuron())}
 
 
 def test_the_lectures_manual_backward_sequence_gives_backwards_gradients() -> None:
